@@ -1,0 +1,5 @@
+"""A thin layer over the openai SDK for the LLM caller and the LLM judge."""
+
+from sparring.llm.client import LLMClient, LLMReply, LLMToolCall
+
+__all__ = ["LLMClient", "LLMReply", "LLMToolCall"]

@@ -1,0 +1,1 @@
+"""The simulated caller and the conversation loop."""

@@ -1,0 +1,1 @@
+"""Caller engines: who the simulated user is and what they say next."""
