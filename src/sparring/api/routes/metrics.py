@@ -1,0 +1,115 @@
+"""`/test_framework/v1/metrics` (bare array) and `/test_framework/v1/predefined-metrics`."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import Query
+from sqlalchemy import select
+
+from sparring.api.crud import CrudSpec, mount_crud
+from sparring.api.deps import PrincipalDep, SessionDep
+from sparring.api.routing import SlashRouter
+from sparring.api.schemas.catalog import MetricIn, MetricOut, MetricPatch
+from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID
+from sparring.errors import BadInput
+from sparring.services import catalog
+from sparring.services.keys import Principal
+from sparring.storage.models import Metric
+
+router = SlashRouter(tags=["metrics"], responses=ERROR_RESPONSES)
+
+LEGACY_EVAL_TYPES = {"binary": "binary_qualitative"}
+
+
+def metric_out(m: Metric) -> dict[str, Any]:
+    return {
+        **m.extra,
+        "id": m.id,
+        "name": m.name,
+        "slug": m.slug,
+        "project": m.project_id,
+        "agents": m.agents,
+        "type": m.type,
+        "eval_type": m.eval_type,
+        "description": m.description,
+        "prompt": m.prompt,
+        "enum_values": m.enum_values,
+        "custom_code": m.custom_code,
+        "configuration": m.configuration,
+        "created_at": m.created_at,
+        "updated_at": m.updated_at,
+    }
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:200] or "metric"
+
+
+async def _unique_slug(session: SessionDep, principal: Principal, name: str) -> str:
+    base = slugify(name)
+    taken = set(
+        (
+            await session.scalars(
+                select(Metric.slug).where(
+                    Metric.project_id == principal.project_id, Metric.slug.like(f"{base}%")
+                )
+            )
+        ).all()
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}_{n}", n + 1
+    return slug
+
+
+async def _apply(
+    session: SessionDep, principal: Principal, row: Metric, body: MetricIn | MetricPatch, partial: bool
+) -> None:
+    catalog.check_project(principal, body.project)
+    fields = body.model_dump(exclude_unset=partial, exclude={"project"}, exclude_none=partial)
+    if "agents" in fields:
+        await catalog.agents.check_refs(session, principal, fields["agents"], "agents")
+    if "eval_type" in fields:
+        fields["eval_type"] = LEGACY_EVAL_TYPES.get(fields["eval_type"], fields["eval_type"])
+    for key, value in fields.items():
+        setattr(row, key, value)
+    if partial and row.eval_type == "enum" and not row.enum_values:
+        raise BadInput("enum_values", "An enum metric needs at least one value.")
+    if not row.slug:
+        row.slug = await _unique_slug(session, principal, row.name)
+    row.extra = {**(row.extra if partial else {}), **body.extras()}
+
+
+SPEC = CrudSpec(
+    catalog.metrics,
+    create_model=MetricIn,
+    patch_model=MetricPatch,
+    out_model=MetricOut,
+    new_row=lambda p: Metric(project_id=p.project_id, extra={}, slug=""),
+    apply=_apply,
+    to_out=metric_out,
+)
+
+for prefix in ("/test_framework/v1/metrics", "/test_framework/v1/metrics-external"):
+
+    @router.get(prefix, response_model=list[MetricOut], summary="List metrics")
+    async def list_metrics(
+        session: SessionDep,
+        principal: PrincipalDep,
+        project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        agent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+        slug: Annotated[str | None, Query(max_length=300)] = None,
+    ) -> list[dict[str, Any]]:
+        where = []
+        if project_id is not None:
+            where.append(Metric.project_id == project_id)
+        if slug:
+            where.append(Metric.slug == slug)
+        rows = await catalog.metrics.list(session, principal, *where, limit=1000)
+        if agent_id is not None:
+            rows = [m for m in rows if not m.agents or agent_id in m.agents]
+        return [metric_out(m) for m in rows]
+
+    mount_crud(router, prefix, SPEC, put=False)
