@@ -12,9 +12,11 @@ from sparring.api.errors import install_error_handlers
 from sparring.api.middleware import RequestGuard
 from sparring.api.routes import (
     agents,
+    launch,
     metrics,
     personalities,
     projects,
+    result_actions,
     results,
     runs,
     scenarios,
@@ -22,6 +24,7 @@ from sparring.api.routes import (
     test_profiles,
 )
 from sparring.config import Settings, settings
+from sparring.runner.runtime import Runtime
 from sparring.storage.db import Database
 
 DESCRIPTION = """sparring tests conversational AI agents with simulated conversations.
@@ -40,9 +43,11 @@ def create_app(config: Settings | None = None, database: Database | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = database is None
         app.state.database = database or Database(cfg.effective_database_url)
+        app.state.runtime = await Runtime(app.state.database, cfg).start()
         try:
             yield
         finally:
+            await app.state.runtime.stop()
             if own:
                 await app.state.database.dispose()
 
@@ -58,7 +63,7 @@ def create_app(config: Settings | None = None, database: Database | None = None)
     app.state.settings = cfg
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body=cfg.max_body_bytes)
-    modules = (agents, scenarios, personalities, test_profiles, metrics, schedules, results, runs,
+    modules = (launch, result_actions, agents, scenarios, personalities, test_profiles, metrics, schedules, results, runs,
                projects)  # fmt: skip
     for module in modules:
         app.include_router(module.router)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from sparring.cli import keys, serve
+from sparring.cli import keys, run, serve
 from sparring.errors import BadInput, NotFound, SparringError
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ def handle_errors(func: F) -> F:
 
 
 app.command("serve", help=serve.__doc__)(handle_errors(serve.serve))
+app.command("run")(handle_errors(run.run))
 app.add_typer(keys.build(handle_errors), name="keys", help="Create, list and revoke API keys.")
 
 

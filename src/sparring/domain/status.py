@@ -38,3 +38,23 @@ class EndReason(StrEnum):
     AGENT_SILENT = "agent-silence-timeout"
     INFRASTRUCTURE = "infrastructure-failure"
     CANCELLED = "cancelled"
+
+
+def result_status(runs_by_status: dict[str, int], current: str) -> str:
+    """A result's status from how many of its runs are in each status.
+
+    A stored `cancelled` or `timeout` stands; all runs terminal → `completed` (or `failed` when
+    every run failed on infrastructure); some live or finished → `running` (`evaluating` when
+    the only unfinished runs are being scored); otherwise queued.
+    """
+    if current in (Status.CANCELLED, Status.TIMEOUT) or not runs_by_status:
+        return current
+    present = set(runs_by_status)
+    terminal = {s.value for s in TERMINAL}
+    if present <= terminal:
+        return Status.FAILED.value if present == {Status.FAILED.value} else Status.COMPLETED.value
+    if present & ({s.value for s in ACTIVE} | terminal):
+        if present <= {Status.EVALUATING.value, *terminal}:
+            return Status.EVALUATING.value
+        return Status.RUNNING.value
+    return Status.IN_QUEUE.value if Status.IN_QUEUE.value in present else current

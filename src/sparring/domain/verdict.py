@@ -90,6 +90,21 @@ class MetricVerdict:
     extra: dict[str, Any] = field(default_factory=dict)
     function_name: str = ""
 
+    def to_json(self) -> dict[str, Any]:
+        """The seed's `evaluation.metrics[]` item (plus `status` and `evidence`)."""
+        return {
+            "id": self.metric_id,
+            "name": self.name,
+            "type": self.eval_type.value,
+            "score": self.score,
+            "explanation": self.explanation,
+            "function_name": self.function_name or None,
+            "extra": self.extra,
+            "enum": self.enum,
+            "status": self.status.value,
+            "evidence": [{"turn": e.turn, "quote": e.quote} for e in self.evidence],
+        }
+
     @property
     def passed(self) -> bool | None:
         """True/False for a conclusive binary verdict, else None."""
@@ -115,6 +130,17 @@ class ExpectedOutcome:
     score: float | None
     explanation: list[str] = field(default_factory=list)
     alignments: list[CriterionVerdict] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The seed's run `expected_outcome` object."""
+        return {
+            "score": self.score,
+            "explanation": list(self.explanation),
+            "outcome_alignments": [
+                {"outcome": a.outcome, "prompt_part": a.prompt_part, "aligned": a.aligned}
+                for a in self.alignments
+            ],
+        }
 
     @property
     def met(self) -> bool:

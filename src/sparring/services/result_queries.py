@@ -149,3 +149,20 @@ async def bulk_runs(session: AsyncSession, principal: Principal, ids: list[int])
         select(Run).where(Run.id.in_(ids), Run.project_id == principal.project_id).order_by(Run.id)
     )
     return [run_external(r) for r in rows]
+
+
+async def run_counts(session: AsyncSession, result_id: int) -> dict[str, int]:
+    """How many runs of a result exist, are terminal, passed and failed (for progress bars)."""
+    rows = await session.execute(
+        select(Run.status, Run.success, func.count())
+        .where(Run.result_id == result_id)
+        .group_by(Run.status, Run.success)
+    )
+    terminal = {"completed", "failed", "timeout", "cancelled"}
+    counts = {"total": 0, "completed": 0, "passed": 0, "failed": 0}
+    for status, success, n in rows.tuples():
+        counts["total"] += n
+        if status in terminal:
+            counts["completed"] += n
+            counts["passed" if success else "failed"] += n
+    return counts

@@ -7,12 +7,13 @@ Nothing of a result's summary is stored: it is always derived from the runs.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sparring.domain.status import TERMINAL, Status
+from sparring.domain.status import TERMINAL, result_status
 from sparring.domain.transcript import format_clock
 from sparring.services import interim_aggregate as aggregate
 
@@ -157,23 +158,6 @@ def scenarios_of(runs: Sequence[RunRow]) -> list[dict[str, Any]]:
     return [{"id": sid, "name": name} for sid, name in seen.items()]
 
 
-def result_status(stored: str, runs: Sequence[RunRow]) -> str:
-    """The result's status follows its runs (a stored cancel or timeout stands)."""
-    if stored in (Status.CANCELLED.value, Status.TIMEOUT.value) or not runs:
-        return stored
-    statuses = {r.status for r in runs}
-    if all(is_terminal(s) for s in statuses):
-        infra_only = all(r.status == Status.FAILED.value for r in runs)
-        return Status.FAILED.value if infra_only else Status.COMPLETED.value
-    if statuses & {Status.RUNNING.value, Status.IN_PROGRESS.value}:
-        return Status.RUNNING.value
-    if Status.EVALUATING.value in statuses:
-        return Status.EVALUATING.value
-    if statuses & {Status.IN_QUEUE.value} or any(is_terminal(s) for s in statuses):
-        return Status.RUNNING.value if any(is_terminal(s) for s in statuses) else Status.IN_QUEUE.value
-    return stored
-
-
 def result_common(result: ResultRow, runs: Sequence[RunRow]) -> dict[str, Any]:
     """Fields shared by the list item and the detail."""
     return {
@@ -181,7 +165,7 @@ def result_common(result: ResultRow, runs: Sequence[RunRow]) -> dict[str, Any]:
         "name": result.name,
         "agent": result.agent,
         "agent_name": result.agent_name,
-        "status": result_status(result.status, runs),
+        "status": result_status(Counter(r.status for r in runs), result.status),
         "success_rate": success_rate(runs),
         "run_as_text": result.run_as_text,
         "is_cronjob": result.is_cronjob,

@@ -1,0 +1,166 @@
+"""A process's runner: its broker, its live conversations, leases, cancel watch and sweeper.
+
+Every process that talks to the database through the runner (`sparring serve`, `run`,
+`worker`) has one `Runtime`. With the in-process broker it also executes runs; with Redis, only
+`sparring worker` processes do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from taskiq import AsyncBroker
+
+from sparring.config import Settings
+from sparring.domain.plan import RunPlan
+from sparring.errors import NotFound
+from sparring.runner import leases
+from sparring.runner.agents import agent_spec
+from sparring.runner.broker import LANE_TASK, make_broker
+from sparring.runner.executor import LiveRun, execute
+from sparring.storage.db import Database
+from sparring.storage.models import Agent
+from sparring.transports import Transport, get_transport
+
+log = logging.getLogger(__name__)
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("no sparring runtime started in this process")
+    return _current
+
+
+async def _lane_task(result_id: int) -> None:
+    await current().work_on_result(result_id)
+
+
+class Runtime:
+    """Runs results' runs through lanes: each lane claims and executes runs one at a time."""
+
+    def __init__(self, db: Database, cfg: Settings, *, executes: bool | None = None) -> None:
+        self.db = db
+        self.cfg = cfg
+        self.executes = (not cfg.broker_url) if executes is None else executes
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.broker: AsyncBroker = make_broker(cfg, _lane_task)
+        self.live: dict[int, LiveRun] = {}
+        self._transports: dict[tuple[Any, ...], Transport] = {}
+        self._agent_slots: dict[int, asyncio.Semaphore] = {}
+        self._lanes: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self.runs_started = 0
+
+    # ---- life cycle ----------------------------------------------------------------------
+
+    async def start(self) -> Runtime:
+        global _current
+        _current = self
+        await self.broker.startup()
+        self._loops = [asyncio.create_task(self._watch()), asyncio.create_task(self._sweep())]
+        return self
+
+    async def stop(self) -> None:
+        global _current
+        for task in self._loops:
+            task.cancel()
+        for task in self._loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for live in self.live.values():
+            live.cancel.set()
+        if self._lanes:
+            await asyncio.wait(self._lanes, timeout=5)
+        await self.broker.shutdown()
+        for transport in self._transports.values():
+            await transport.aclose()
+        self._transports.clear()
+        if _current is self:
+            _current = None
+
+    # ---- lanes ---------------------------------------------------------------------------
+
+    async def enqueue_lanes(self, result_id: int, count: int) -> None:
+        """Ask the broker for `count` lanes working on `result_id`."""
+        task = self.broker.find_task(LANE_TASK)
+        assert task is not None
+        for _ in range(max(0, count)):
+            await task.kiq(result_id)
+
+    async def work_on_result(self, result_id: int) -> None:
+        """One lane: claim and execute the result's waiting runs until none can be claimed."""
+        me = asyncio.current_task()
+        if me is not None:
+            self._lanes.add(me)
+        try:
+            while True:
+                claim = await leases.claim_next(
+                    self.db, result_id, self.owner, self.cfg.run_lease_seconds
+                )
+                if claim is None:
+                    return
+                self.runs_started += 1
+                await execute(self, claim)
+        finally:
+            if me is not None:
+                self._lanes.discard(me)
+
+    # ---- resources shared by this process's conversations ---------------------------------
+
+    async def transport_for(self, plan: RunPlan) -> Transport:
+        async with self.db.session() as session:
+            agent = await session.get(Agent, plan.agent_id)
+        if agent is None:
+            raise NotFound(f"Agent {plan.agent_id} was deleted.")
+        key = (agent.id, agent.updated_at, repr(sorted(plan.agent_overrides.items())))
+        transport = self._transports.get(key)
+        if transport is None:
+            spec = agent_spec(agent, plan.agent_overrides)
+            transport = get_transport(spec.provider_type)(spec)
+            self._transports[key] = transport
+        return transport
+
+    @contextlib.asynccontextmanager
+    async def agent_slot(self, agent_id: int) -> AsyncIterator[None]:
+        """At most `agent_concurrency` live conversations per agent in this process."""
+        slot = self._agent_slots.setdefault(agent_id, asyncio.Semaphore(self.cfg.agent_concurrency))
+        async with slot:
+            yield
+
+    # ---- background loops ----------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Renew leases of live runs and stop the ones cancelled through the API."""
+        interval = min(0.5, self.cfg.run_lease_seconds / 3)
+        beats = 0
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                ids = list(self.live)
+                for run_id in await leases.cancelled_among(self.db, ids):
+                    if run_id in self.live:
+                        self.live[run_id].cancel.set()
+                beats += 1
+                if beats * interval >= self.cfg.run_lease_seconds / 3:
+                    beats = 0
+                    await leases.renew(self.db, self.owner, ids, self.cfg.run_lease_seconds)
+            except Exception:  # keep watching through a database hiccup
+                log.exception("lease watch failed")
+
+    async def _sweep(self) -> None:
+        """Recover runs of dead workers and results whose lanes were lost."""
+        while True:
+            try:
+                for result_id in await leases.sweep(self.db, self.cfg.run_lease_seconds):
+                    await self.enqueue_lanes(result_id, 1)
+            except Exception:
+                log.exception("sweep failed")
+            await asyncio.sleep(max(1.0, self.cfg.run_lease_seconds / 2))

@@ -1,0 +1,44 @@
+"""Turning a scripted action (Cekura's action text with tags) into what the caller says.
+
+In text mode `<endcall />` hangs up after the rest of the text is said; every other tag
+(`<silence time="1.5s"/>`, `<hold …/>`, `<dtmf digits="1#"/>`, `<break …/>`, …) and the emotion
+markers (`[laughter]`, `[sigh]`) only make sense in voice, so they are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sparring.domain.scenario import ScenarioSpec
+from sparring.simulation.callers.base import CallerMove
+from sparring.simulation.callers.templating import fill_scenario
+
+_ENDCALL = re.compile(r"</?end_?call\b[^<>]*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z_][\w-]*(?:\s+[^<>]*)?/?\s*>")
+# Emotion markers are single lowercase words in brackets; `[sic]`-like text is rare in scripts.
+_MARKER = re.compile(r"\[(?:laughter|laugh|laughs|sigh|sighs|cough|coughs|pause|chuckle|chuckles|"
+                     r"gasp|gasps|cry|cries|crying|clears throat|sniff|sniffs|groan|groans)\]",
+                     re.IGNORECASE)
+_SPACES = re.compile(r"[ \t]+")
+_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
+
+
+def render_action(action: str, scenario: ScenarioSpec) -> CallerMove:
+    """The move for `action`: placeholders filled, tags dropped, `<endcall />` honoured."""
+    ends = bool(_ENDCALL.search(action))
+    text = _MARKER.sub(" ", _TAG.sub(" ", _ENDCALL.sub(" ", action)))
+    text = fill_scenario(text, scenario)
+    return CallerMove(text=tidy(text), end_call=ends)
+
+
+def tidy(text: str) -> str:
+    """Collapse the gaps that dropped tags leave behind."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    joined = "\n".join(line for line in lines if line)
+    return re.sub(r" ([,.!?;:])", r"\1", joined)
+
+
+def quoted_sentences(text: str) -> list[str]:
+    """The sentences in double (or curly) quotes, in order: `Ask "A?" then say "B"` → [A?, B]."""
+    found = (m[1] if m[1] is not None else m[2] for m in _QUOTED.finditer(text))
+    return [s.strip() for s in found if s.strip()]
