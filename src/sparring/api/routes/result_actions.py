@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Response
+from pydantic import Field
 from fastapi.responses import JSONResponse
 
 from sparring.api.deps import PrincipalDep, SessionDep
 from sparring.api.routes.launch import launch_out
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, Id, RequestModel
-from sparring.api.schemas.launch import LaunchOut, RunIdsIn
-from sparring.services import launch, result_actions, suites
+from sparring.api.jsonresponse import FastJSONResponse
+from sparring.api.schemas.launch import EvaluateMetricsIn, LaunchOut, RunIdsIn
+from sparring.services import launch, reevaluation, result_actions, result_queries, suites
 
 router = SlashRouter(tags=["results"], responses=ERROR_RESPONSES)
 ObjId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -41,12 +43,63 @@ for prefix in ("/test_framework/v1/results", "/test_framework/v1/results-externa
         return Response(status_code=204)
 
 
+    @router.post(prefix + "/{result_id}/evaluate_metrics", response_model=dict[str, Any],
+                 summary="Score runs again with chosen metrics, without new conversations")  # fmt: skip
+    async def evaluate_metrics(
+        result_id: ObjId, body: EvaluateMetricsIn, session: SessionDep, principal: PrincipalDep
+    ) -> Any:
+        await reevaluation.evaluate_metrics(session, principal, result_id, body.run_ids, body.metric_ids)
+        return FastJSONResponse(await result_queries.load_result(session, principal, result_id))
+
+
+class OverrideIn(RequestModel):
+    """A person's verdict on one metric of a run (`reason` is kept with it)."""
+
+    metric_id: Id
+    score: float | None = Field(None, ge=-1e12, le=1e12)
+    enum: str | None = Field(None, max_length=255)
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class VoteIn(RequestModel):
+    """Cekura's `mark_metric_vote`: thumbs down with `expected_value` overrides the metric."""
+
+    metric_id: Id
+    thumbs_up: bool
+    expected_value: Any = None
+    feedback: str = Field("", max_length=5000)
+
+
 for prefix in ("/test_framework/v1/runs-external", "/test_framework/v1/runs"):
 
     @router.post(prefix + "/{run_id}/end_call", summary="Stop one live conversation")
     async def end_call(run_id: ObjId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
         await result_actions.end_call(session, principal, run_id)
         return {}
+
+    @router.post(prefix + "/{run_id}/override_metric", response_model=dict[str, Any],
+                 summary="Override a metric's verdict on a run (original kept)")  # fmt: skip
+    async def override_metric(
+        run_id: ObjId, body: OverrideIn, session: SessionDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        return await reevaluation.override_metric(
+            session, principal, run_id, body.metric_id, body.score, body.enum, body.reason
+        )
+
+    @router.post(prefix + "/{run_id}/mark_metric_vote", response_model=dict[str, Any],
+                 summary="Cekura's metric vote (a thumbs-down with expected_value overrides)")  # fmt: skip
+    async def mark_metric_vote(
+        run_id: ObjId, body: VoteIn, session: SessionDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        if body.thumbs_up:
+            return {"recorded": True}
+        value = body.expected_value
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        score = float(value) if is_number else (float(value) if isinstance(value, bool) else None)
+        enum = value if isinstance(value, str) else None
+        return await reevaluation.override_metric(
+            session, principal, run_id, body.metric_id, score, enum, body.feedback or "vote"
+        )
 
 
 class SuiteIn(RequestModel):

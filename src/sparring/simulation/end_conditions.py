@@ -1,0 +1,159 @@
+"""Why a conversation stops, and waiting on the agent or the caller without missing a stop.
+
+Every way a conversation ends is raised inside the loop as `ConversationOver` and recorded on
+the transcript in one place. Failures are told apart in `Transcript.metadata["failure"]`:
+
+| what happened | end reason | `failure` | `error` |
+| --- | --- | --- | --- |
+| caller hangs up / agent hangs up | CALLER_ENDED / AGENT_ENDED | — | — |
+| `max_turns` agent turns / `max_duration` seconds | MAX_TURNS / MAX_DURATION | — | — |
+| no agent reply within the silence timeout | AGENT_SILENT | — | — |
+| cancel event set | CANCELLED | — | — |
+| `AgentUnreachable`, `LLMError`, connect timeout | INFRASTRUCTURE | "infrastructure" | message |
+| `AgentMisbehaved` (unreadable reply) | AGENT_SILENT | "agent" | message |
+
+An unreadable reply is the agent's fault, not ours, so it is not INFRASTRUCTURE (which runners
+retry); to the caller it is as if the agent said nothing, hence AGENT_SILENT. The transcript up
+to that point is kept for evaluation and `metadata["agent_error"]` holds the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sparring.domain.status import EndReason
+from sparring.domain.transcript import Transcript
+from sparring.errors import AgentError, LLMError
+
+T = TypeVar("T")
+
+MISBEHAVED_END_REASON = EndReason.AGENT_SILENT
+
+
+class ConversationOver(Exception):
+    """Ends the conversation for `reason`; `last_words` are passed to the connection's close."""
+
+    def __init__(
+        self,
+        reason: EndReason,
+        *,
+        error: str | None = None,
+        failure: str | None = None,
+        last_words: str | None = None,
+    ) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.error = error
+        self.failure = failure
+        self.last_words = last_words
+
+    @classmethod
+    def from_error(cls, exc: AgentError | LLMError) -> ConversationOver:
+        """The end an agent or LLM failure causes (see the module table)."""
+        if isinstance(exc, AgentError) and not exc.infrastructure:
+            return cls(MISBEHAVED_END_REASON, error=str(exc), failure="agent")
+        return cls(EndReason.INFRASTRUCTURE, error=str(exc), failure="infrastructure")
+
+    def record(self, transcript: Transcript) -> None:
+        """Write the end reason, error and failure kind onto the transcript."""
+        transcript.end_reason = self.reason
+        transcript.error = self.error
+        if self.failure is not None:
+            transcript.metadata["failure"] = self.failure
+        if self.failure == "agent":
+            transcript.metadata["agent_error"] = self.error
+
+
+class Limits:
+    """The clock, deadline, silence timeout and cancel event of one conversation."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        max_duration: float | None,
+        silence_timeout: float,
+        cancel: asyncio.Event | None,
+    ) -> None:
+        self.clock = clock
+        self.max_duration = max_duration
+        self.silence_timeout = silence_timeout
+        self.cancel = cancel
+        self.started_at = clock()
+
+    def start(self) -> None:
+        """The call is connected: times and the duration limit count from now."""
+        self.started_at = self.clock()
+
+    def elapsed(self) -> float:
+        """Seconds since the call started."""
+        return self.clock() - self.started_at
+
+    def remaining(self) -> float | None:
+        """Seconds left before `max_duration`, or None without a limit."""
+        if self.max_duration is None:
+            return None
+        return max(0.0, self.max_duration - self.elapsed())
+
+    def check(self) -> None:
+        """Stop now if the run was cancelled or its time is up."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise ConversationOver(EndReason.CANCELLED)
+        if self.remaining() == 0.0:
+            raise ConversationOver(EndReason.MAX_DURATION)
+
+    async def agent(self, awaitable: Awaitable[T], *, connecting: bool = False) -> T:
+        """Wait for the agent, at most the silence timeout and the time left."""
+        remaining = self.remaining()
+        if remaining is not None and remaining <= self.silence_timeout:
+            return await self._wait(awaitable, remaining, ConversationOver(EndReason.MAX_DURATION))
+        if connecting:
+            message = f"The agent did not accept the connection within {self.silence_timeout:g} s."
+            over = ConversationOver(EndReason.INFRASTRUCTURE, error=message, failure="infrastructure")
+        else:
+            over = ConversationOver(EndReason.AGENT_SILENT)
+        return await self._wait(awaitable, self.silence_timeout, over)
+
+    async def caller(self, awaitable: Awaitable[T]) -> T:
+        """Wait for the caller (an LLM may be slow), at most the time left."""
+        return await self._wait(awaitable, self.remaining(), ConversationOver(EndReason.MAX_DURATION))
+
+    async def _wait(self, awaitable: Awaitable[T], timeout: float | None, on_timeout: ConversationOver) -> T:
+        try:
+            self.check()
+        except ConversationOver:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()  # never started: close it so it does not warn
+            raise
+        work = asyncio.ensure_future(awaitable)
+        waiters: set[asyncio.Future[Any]] = {work}
+        cancelled = asyncio.ensure_future(self.cancel.wait()) if self.cancel is not None else None
+        if cancelled is not None:
+            waiters.add(cancelled)
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if cancelled is not None:
+                cancelled.cancel()
+            if not work.done():
+                _abandon(work)
+        if work.done():
+            return work.result()
+        if cancelled is not None and self.cancel is not None and self.cancel.is_set():
+            raise ConversationOver(EndReason.CANCELLED)
+        raise on_timeout
+
+
+def _abandon(task: asyncio.Future[T]) -> None:
+    """Cancel `task` without waiting: a transport that ignores cancellation must not stall us."""
+    task.cancel()
+    task.add_done_callback(_consume)
+
+
+def _consume(task: asyncio.Future[T]) -> None:
+    with contextlib.suppress(BaseException):
+        task.exception()
