@@ -15,7 +15,7 @@ pgbin=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin
 pgdata=${SPARRING_PGDATA:-/tmp/sparring-pg}
 pgport=${SPARRING_PGPORT:-55432}
 id postgres >/dev/null 2>&1 || useradd --system --home /nonexistent postgres
-if ! "$pgbin/pg_ctl" status -D "$pgdata" >/dev/null 2>&1; then
+if ! su postgres -s /bin/sh -c "'$pgbin/pg_ctl' status -D '$pgdata'" >/dev/null 2>&1; then
   rm -rf "$pgdata" && mkdir -p "$pgdata" && chown postgres "$pgdata"
   su postgres -s /bin/sh -c "'$pgbin/initdb' -D '$pgdata' -U postgres -A trust >/dev/null"
   su postgres -s /bin/sh -c "'$pgbin/pg_ctl' -D '$pgdata' -l '$pgdata/log' -w \

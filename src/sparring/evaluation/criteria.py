@@ -41,6 +41,10 @@ def _split_sentences(line: str) -> list[str]:
         if closing is not None:
             if char == closing and _closes_single(line, i, closing):
                 closing = None
+                # 'says "Bye." Then …': the quote ended the sentence.
+                if line[i - 1] in _SENTENCE_END and _next_starts_sentence(line, i):
+                    pieces.append(line[start : i + 1])
+                    start = i + 1
             continue
         if char in _OPENING or (char == "'" and _opens_single(line, i)):
             closing = _OPENING.get(char, "'")
@@ -66,12 +70,16 @@ def _closes_single(line: str, i: int, closing: str) -> bool:
     return not after.isalnum()
 
 
-def _ends_sentence(line: str, start: int, i: int) -> bool:
+def _next_starts_sentence(line: str, i: int) -> bool:
     rest = line[i + 1 :]
     if not rest[:1].isspace():
         return False  # "2.5 s", "a.m." or the end of the line
     following = rest.lstrip()[:1]
-    if not (following.isupper() or following in _OPENING or following == "'"):
+    return following.isupper() or following in _OPENING or following == "'"
+
+
+def _ends_sentence(line: str, start: int, i: int) -> bool:
+    if not _next_starts_sentence(line, i):
         return False
     word = line[start:i].rsplit(maxsplit=1)[-1].lower() if line[start:i].strip() else ""
     return line[i] != "." or word.strip("(") not in _ABBREVIATIONS

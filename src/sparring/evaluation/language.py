@@ -82,6 +82,7 @@ _LETTERS: dict[str, str] = {
 }
 
 _WORD = re.compile(r"[^\W\d_]+")
+_NOT_PROSE = re.compile(r"\S+@\S+|\w+://\S+|www\.\S+")  # addresses are no language
 _MIN_SCORE = 1.5
 _MIN_LEAD = 1.25
 
@@ -126,7 +127,7 @@ def detect_language(text: str) -> str | None:
 
 def language_scores(text: str) -> dict[str, float]:
     """How strongly `text` looks like each language (stop words shared by k languages count 1/k)."""
-    lowered = unicodedata.normalize("NFC", text.lower())
+    lowered = _NOT_PROSE.sub(" ", unicodedata.normalize("NFC", text.lower()))
     scores: defaultdict[str, float] = defaultdict(float)
     for word in _WORD.findall(lowered):
         owners = [code for code, words in _STOP_WORDS.items() if word in words]

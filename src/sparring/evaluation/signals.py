@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sparring.domain.status import EndReason
 from sparring.domain.transcript import Role, Transcript, Turn
 from sparring.domain.verdict import Evidence
+from sparring.evaluation import stats
 from sparring.evaluation.checks import agent_replies, quote
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -41,14 +41,6 @@ class Measurement:
     evidence: tuple[Evidence, ...] = ()
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0–100) with linear interpolation between closest ranks."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    lo, hi = math.floor(position), math.ceil(position)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (position - lo)
-
-
 def words(text: str) -> int:
     """How many words `text` has ("don't" and "check-in" count as one)."""
     return len(_WORD.findall(text))
@@ -64,8 +56,8 @@ def response_latency(transcript: Transcript, config: Mapping[str, Any]) -> Measu
     mean = sum(values) / len(values)
     extra = {
         "percentiles": {
-            "p50": round(percentile(values, 50), 1),
-            "p90": round(percentile(values, 90), 1),
+            "p50": stats.rounded(stats.percentile(values, 50), 1),
+            "p90": stats.rounded(stats.percentile(values, 90), 1),
         },
         "max": round(worst, 1),
         "count": len(values),

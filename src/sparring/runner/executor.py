@@ -84,6 +84,7 @@ async def _finish(
     runtime: Runtime, claim: Claim, plan: RunPlan, transcript: Transcript, live: LiveRun
 ) -> None:
     base = _transcript_values(transcript)
+    base["run_metadata"]["worker"] = runtime.owner
     if live.cancel.is_set() or transcript.end_reason is EndReason.CANCELLED:
         await leases.write_fenced(runtime.db, claim, {**base, "status": Status.CANCELLED.value})
         return

@@ -180,7 +180,7 @@ async def refresh_result_status(db: Database, result_id: int) -> str:
         rows = await session.execute(
             select(Run.status, func.count()).where(Run.result_id == result_id).group_by(Run.status)
         )
-        by_status = dict(rows.tuples().all())
+        by_status = dict(rows.all())
         status = result_status(by_status, current)
         if status != current:
             await session.execute(update(Result).where(Result.id == result_id).values(status=status))

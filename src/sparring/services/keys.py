@@ -82,7 +82,7 @@ async def list_keys(session: AsyncSession) -> list[KeyInfo]:
     )
     return [
         KeyInfo(k.id, k.name, k.prefix, k.project_id, project_name, k.created_at, k.revoked_at)
-        for k, project_name in rows.tuples()
+        for k, project_name in rows
     ]
 
 

@@ -61,7 +61,7 @@ async def runs_of(session: AsyncSession, result_ids: list[int]) -> dict[int, lis
     rows = await session.execute(
         select(*RUN_COLUMNS).where(Run.result_id.in_(result_ids)).order_by(Run.id)
     )
-    for values in rows.tuples():
+    for values in rows:
         grouped[values[1]].append(run_row(values))
     return grouped
 
@@ -160,7 +160,7 @@ async def run_counts(session: AsyncSession, result_id: int) -> dict[str, int]:
     )
     terminal = {"completed", "failed", "timeout", "cancelled"}
     counts = {"total": 0, "completed": 0, "passed": 0, "failed": 0}
-    for status, success, n in rows.tuples():
+    for status, success, n in rows:
         counts["total"] += n
         if status in terminal:
             counts["completed"] += n

@@ -45,7 +45,10 @@ async def converse(
 ) -> Transcript:
     """Hold one conversation and return its transcript, with why it ended."""
     limits = Limits(
-        clock=clock, max_duration=scenario.max_duration, silence_timeout=silence_timeout, cancel=cancel
+        clock=clock,
+        max_duration=scenario.max_duration,
+        silence_timeout=silence_timeout,
+        cancel=cancel,
     )
     transcript = Transcript()
     session = _Session(caller, scenario, limits, transcript, on_turn)
@@ -136,6 +139,8 @@ async def _close(connection: Connection, last_words: str | None, transcript: Tra
     try:
         await asyncio.wait_for(connection.close(last_words), timeout=CLOSE_TIMEOUT)
     except TimeoutError:
-        transcript.metadata["close_error"] = f"The agent did not hang up within {CLOSE_TIMEOUT:g} s."
+        transcript.metadata["close_error"] = (
+            f"The agent did not hang up within {CLOSE_TIMEOUT:g} s."
+        )
     except SparringError as exc:
         transcript.metadata["close_error"] = str(exc)

@@ -113,16 +113,22 @@ class Limits:
             return await self._wait(awaitable, remaining, ConversationOver(EndReason.MAX_DURATION))
         if connecting:
             message = f"The agent did not accept the connection within {self.silence_timeout:g} s."
-            over = ConversationOver(EndReason.INFRASTRUCTURE, error=message, failure="infrastructure")
+            over = ConversationOver(
+                EndReason.INFRASTRUCTURE, error=message, failure="infrastructure"
+            )
         else:
             over = ConversationOver(EndReason.AGENT_SILENT)
         return await self._wait(awaitable, self.silence_timeout, over)
 
     async def caller(self, awaitable: Awaitable[T]) -> T:
         """Wait for the caller (an LLM may be slow), at most the time left."""
-        return await self._wait(awaitable, self.remaining(), ConversationOver(EndReason.MAX_DURATION))
+        return await self._wait(
+            awaitable, self.remaining(), ConversationOver(EndReason.MAX_DURATION)
+        )
 
-    async def _wait(self, awaitable: Awaitable[T], timeout: float | None, on_timeout: ConversationOver) -> T:
+    async def _wait(
+        self, awaitable: Awaitable[T], limit: float | None, on_timeout: ConversationOver
+    ) -> T:
         try:
             self.check()
         except ConversationOver:
@@ -135,15 +141,17 @@ class Limits:
         if cancelled is not None:
             waiters.add(cancelled)
         try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                waiters, timeout=limit, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             if cancelled is not None:
                 cancelled.cancel()
             if not work.done():
                 _abandon(work)
-        if work.done():
+        if work in done:
             return work.result()
-        if cancelled is not None and self.cancel is not None and self.cancel.is_set():
+        if self.cancel is not None and self.cancel.is_set():
             raise ConversationOver(EndReason.CANCELLED)
         raise on_timeout
 

@@ -10,6 +10,8 @@ the caller's newest message last); it can greet, be slow, hang up after N replie
 
 Options may also come from `AgentSpec.config` (`replies`: a list said in turn, `greeting`,
 `delay`, `hang_up_after`), so the fake can be reached through the transport registry.
+Replies are counted from 1 and the greeting counts: `errors={1: …}` fails the greeting (or the
+first answer when there is none), and `hang_up_after=3` ends the call with the third reply.
 """
 
 from __future__ import annotations
@@ -54,7 +56,9 @@ class ScriptedAgent(Transport):
         self.greeting = greeting if greeting is not None else config.get("greeting")
         self.delay: Delay = delay if delay is not None else float(config.get("delay", 0.0))
         self.first_token_after = first_token_after
-        self.hang_up_after = hang_up_after if hang_up_after is not None else config.get("hang_up_after")
+        self.hang_up_after = (
+            hang_up_after if hang_up_after is not None else config.get("hang_up_after")
+        )
         self.errors = dict(errors or {})
         self.connect_error = connect_error
         self.close_delay = close_delay
@@ -128,7 +132,7 @@ def _cycle(replies: Sequence[Any]) -> ReplyFunction:
     """Say `replies` in turn, repeating the last one."""
 
     def reply(history: History) -> str:
-        said = sum(1 for role, _ in history if role is Role.AGENT)
-        return str(replies[min(said, len(replies) - 1)])
+        asked = sum(1 for role, _ in history if role is Role.CALLER)
+        return str(replies[min(max(asked - 1, 0), len(replies) - 1)])
 
     return reply

@@ -188,7 +188,11 @@ class OpenAIChatConnection(Connection):
         message: dict[str, Any] = {"role": "assistant", "content": completion.text or None}
         if completion.calls:
             message["tool_calls"] = [
-                {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
+                {
+                    "id": c["id"],
+                    "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"]},
+                }
                 for c in completion.calls
             ]
         self.messages.append(message)
@@ -302,7 +306,9 @@ def _agent_errors(base_url: str) -> Iterator[None]:
     except openai.APIStatusError as exc:
         raise http_status_error(exc.status_code, exc.message) from exc
     except openai.APIConnectionError as exc:
-        raise AgentUnreachable(f"Could not reach the agent at {base_url}: {root_cause(exc)}") from exc
+        raise AgentUnreachable(
+            f"Could not reach the agent at {base_url}: {root_cause(exc)}"
+        ) from exc
     except openai.APIResponseValidationError as exc:
         raise AgentMisbehaved(f"The agent's reply is malformed: {exc}") from exc
     except openai.APIError as exc:  # an error event in the middle of a stream

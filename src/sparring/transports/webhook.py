@@ -61,7 +61,9 @@ class WebhookConfig:
             json.dumps(template)
         except (TypeError, ValueError) as exc:
             raise BadInput(config_field("request_template"), f"Must be JSON: {exc}") from None
-        response_field = require_str(config, "response_field") if "response_field" in config else "reply"
+        response_field = (
+            require_str(config, "response_field") if "response_field" in config else "reply"
+        )
         return cls(
             url=url(config, "url", ("http", "https")),
             headers=string_map(config, "headers"),
@@ -123,7 +125,9 @@ class WebhookConnection(Connection):
 
     async def send(self, text: str) -> AgentReply:
         self.history.append({"role": "user", "content": text})
-        body = render(self.config.request_template, {**self.values, "{{message}}": text}, self.history)
+        body = render(
+            self.config.request_template, {**self.values, "{{message}}": text}, self.history
+        )
         clock = Stopwatch()
         async with reply_deadline(self.config.timeout_seconds):
             status, raw = await self._post(body)
@@ -142,7 +146,9 @@ class WebhookConnection(Connection):
         except (aiohttp.ClientError, OSError) as exc:
             if isinstance(exc, asyncio.TimeoutError):  # aiohttp's timeouts subclass both
                 raise
-            raise AgentUnreachable(f"Could not reach the agent at {self.config.url}: {exc}") from exc
+            raise AgentUnreachable(
+                f"Could not reach the agent at {self.config.url}: {exc}"
+            ) from exc
 
     def _read(self, raw: str) -> AgentReply:
         try:
@@ -155,12 +161,16 @@ class WebhookConnection(Connection):
                 f'The agent\'s reply has no "{self.config.response_field}": {snippet(raw)}'
             )
         if text is not None and not isinstance(text, str):
-            raise AgentMisbehaved(f'"{self.config.response_field}" in the agent\'s reply is not text.')
+            raise AgentMisbehaved(
+                f'"{self.config.response_field}" in the agent\'s reply is not text.'
+            )
         ended = False
         if self.config.end_field:
             flag = dig(data, self.config.end_field)
             if flag is not _MISSING and flag is not None and not isinstance(flag, bool):
-                raise AgentMisbehaved(f'"{self.config.end_field}" in the agent\'s reply is not true/false.')
+                raise AgentMisbehaved(
+                    f'"{self.config.end_field}" in the agent\'s reply is not true/false.'
+                )
             ended = flag is True
         return AgentReply(text=text or "", latency_ms=0.0, ended=ended)
 

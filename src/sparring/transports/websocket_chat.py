@@ -119,7 +119,7 @@ class WebSocketChatTransport(Transport):
                 self.config.url,
                 additional_headers=headers,
                 open_timeout=self.config.timeout_seconds,
-                close_timeout=2,
+                close_timeout=1,  # the conversation loop allows a hang-up 2 s
                 ping_interval=30,
                 ping_timeout=10,
             )
@@ -130,9 +130,13 @@ class WebSocketChatTransport(Transport):
         except InvalidURI as exc:
             raise AgentMisbehaved(f"Bad agent URL {self.config.url}: {exc}") from exc
         except InvalidHandshake as exc:
-            raise AgentMisbehaved(f"The agent at {self.config.url} refused the WebSocket upgrade: {exc}") from exc
+            raise AgentMisbehaved(
+                f"The agent at {self.config.url} refused the WebSocket upgrade: {exc}"
+            ) from exc
         except (OSError, TimeoutError) as exc:
-            raise AgentUnreachable(f"Could not reach the agent at {self.config.url}: {str(exc) or 'timed out'}") from exc
+            raise AgentUnreachable(
+                f"Could not reach the agent at {self.config.url}: {str(exc) or 'timed out'}"
+            ) from exc
         connection = WebSocketChatConnection(self, socket)
         self._live.add(connection)
         return connection
@@ -224,7 +228,9 @@ class WebSocketChatConnection(Connection):
         if content is None and not ends:
             if "metadata" in frame:
                 return None
-            raise AgentMisbehaved(f"The agent sent a frame with no content: {snippet(json.dumps(frame))}")
+            raise AgentMisbehaved(
+                f"The agent sent a frame with no content: {snippet(json.dumps(frame))}"
+            )
         if content is not None and not isinstance(content, str):
             raise AgentMisbehaved('The agent sent a "content" that is not text.')
         self.ended = ends
@@ -238,7 +244,9 @@ class WebSocketChatConnection(Connection):
             name = data.get("name")
             if not isinstance(name, str) or not name:
                 raise AgentMisbehaved('The agent sent a "Function Call" frame without a name.')
-            self.turn.calls.append(ToolCall(name=name, arguments=parse_arguments(data.get("arguments")), id=call_id))
+            self.turn.calls.append(
+                ToolCall(name=name, arguments=parse_arguments(data.get("arguments")), id=call_id)
+            )
             return
         result = data.get("result")
         result_text = result if isinstance(result, str) else json.dumps(result)
@@ -273,7 +281,11 @@ def _decode(raw: str | bytes) -> dict[str, Any]:
     try:
         frame = json.loads(text)
     except json.JSONDecodeError:
-        raise AgentMisbehaved(f"The agent sent a frame that is not JSON: {snippet(text)!r}") from None
+        raise AgentMisbehaved(
+            f"The agent sent a frame that is not JSON: {snippet(text)!r}"
+        ) from None
     if not isinstance(frame, dict):
-        raise AgentMisbehaved(f"The agent sent a frame that is not a JSON object: {snippet(text)!r}")
+        raise AgentMisbehaved(
+            f"The agent sent a frame that is not a JSON object: {snippet(text)!r}"
+        )
     return frame

@@ -78,7 +78,7 @@ async def launch_out(session: SessionDep, result: Result) -> dict[str, Any]:
         "success_rate": 0.0,
         "run_type": result.run_type,
         "runs": [
-            {"id": i, "status": s, "scenario": sc, "scenario_name": n} for i, s, sc, n in rows.tuples()
+            {"id": i, "status": s, "scenario": sc, "scenario_name": n} for i, s, sc, n in rows
         ],
         "created_at": result.created_at,
         "updated_at": result.updated_at,

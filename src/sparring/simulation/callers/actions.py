@@ -15,10 +15,12 @@ from sparring.simulation.callers.templating import fill_scenario
 
 _ENDCALL = re.compile(r"</?end_?call\b[^<>]*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z_][\w-]*(?:\s+[^<>]*)?/?\s*>")
-# Emotion markers are single lowercase words in brackets; `[sic]`-like text is rare in scripts.
-_MARKER = re.compile(r"\[(?:laughter|laugh|laughs|sigh|sighs|cough|coughs|pause|chuckle|chuckles|"
-                     r"gasp|gasps|cry|cries|crying|clears throat|sniff|sniffs|groan|groans)\]",
-                     re.IGNORECASE)
+# Only known emotion markers go: other bracketed text ("[sic]", a placeholder) is kept.
+_MARKER = re.compile(
+    r"\[(?:laughter|laugh|laughs|sigh|sighs|cough|coughs|pause|chuckle|chuckles|"
+    r"gasp|gasps|cry|cries|crying|clears throat|sniff|sniffs|groan|groans)\]",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"[ \t]+")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
 

@@ -38,8 +38,8 @@ class ConditionalScript:
         self.scenario = scenario
         actions = sorted(scenario.conditional_actions, key=lambda c: c.id)
         self.opening = next((c for c in actions if is_opening(c)), None)
-        self.standard = [c for c in actions if c.type != "action_followup" and not is_opening(c)]
-        self.followups = [c for c in actions if c.type == "action_followup"]
+        self.followups = [c for c in actions if _is_followup(c)]
+        self.standard = [c for c in actions if not _is_followup(c) and not is_opening(c)]
         self.fired: set[int] = set()
         self.pending: list[ConditionalAction] = []
         self.misses = 0
@@ -58,7 +58,11 @@ class ConditionalScript:
             return self._fire(due)
         reply = _last_agent_reply(transcript)
         match = next(
-            (c for c in self.standard if c.id not in self.fired and condition_matches(str(c.condition), reply)),
+            (
+                c
+                for c in self.standard
+                if c.id not in self.fired and condition_matches(str(c.condition), reply)
+            ),
             None,
         )
         if match is not None:
@@ -72,7 +76,9 @@ class ConditionalScript:
             self._mark_ran([self.opening])
         if transcript.agent_turns:
             return None  # the agent spoke first: answer its greeting like any reply
-        return self._say(render_action(self.scenario.first_message or DEFAULT_OPENING, self.scenario))
+        return self._say(
+            render_action(self.scenario.first_message or DEFAULT_OPENING, self.scenario)
+        )
 
     def _fire(self, conditions: list[ConditionalAction]) -> CallerMove:
         moves = [self._render(c) for c in conditions]
@@ -93,7 +99,9 @@ class ConditionalScript:
     def _mark_ran(self, conditions: list[ConditionalAction]) -> None:
         ran = {c.id for c in conditions}
         self.fired |= ran
-        self.pending = [c for c in self.followups if _followed_id(c) in ran and c.id not in self.fired]
+        self.pending = [
+            c for c in self.followups if _followed_id(c) in ran and c.id not in self.fired
+        ]
 
     def _fallback(self) -> CallerMove:
         waiting = any(c.id not in self.fired for c in self.standard)
@@ -111,6 +119,11 @@ class ConditionalScript:
 def is_opening(condition: ConditionalAction) -> bool:
     """Whether `condition` is the FIRST_MESSAGE (opening line) condition."""
     return str(condition.condition).strip().upper() == FIRST_MESSAGE
+
+
+def _is_followup(condition: ConditionalAction) -> bool:
+    # An int condition can only name another condition, whatever `type` says.
+    return condition.type == "action_followup" or isinstance(condition.condition, int)
 
 
 def _followed_id(condition: ConditionalAction) -> int | None:

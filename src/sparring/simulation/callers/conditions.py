@@ -24,8 +24,7 @@ _TOKEN = re.compile(
 )
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-_STOPWORDS = frozenset(
-    """
+_STOPWORD_TEXT = """
     a about above after again all also am an and any are as at be been before being both but by
     can could did do does doing done each either for from had has have having he her here hers
     him his how i if in into is it its itself just let me more most my myself no nor not now of
@@ -38,8 +37,8 @@ _STOPWORDS = frozenset(
     request requests requested inquire inquires inquired want wants wanted question questions
     respond responds responded response reply replies replied provide provides provided give
     gives gave start starts started begin begins try tries tried
-    """.split()
-)
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)

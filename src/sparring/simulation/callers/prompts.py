@@ -83,7 +83,9 @@ def chat_messages(scenario: ScenarioSpec, transcript: Transcript) -> list[dict[s
 
 def _task(scenario: ScenarioSpec) -> str:
     if not scenario.conditional_actions:
-        text = scenario.instructions.strip() or f"You are a caller in the scenario {scenario.name!r}."
+        text = (
+            scenario.instructions.strip() or f"You are a caller in the scenario {scenario.name!r}."
+        )
         if scenario.first_message.strip():
             text += f'\nYour first message is: "{scenario.first_message.strip()}"'
         return text

@@ -34,7 +34,7 @@ def caller_engines() -> list[str]:
 
 
 def default_engine() -> str:
-    """"llm" when an LLM endpoint is configured, else the offline "scripted"."""
+    """ "llm" when an LLM endpoint is configured, else the offline "scripted"."""
     return "llm" if settings().llm.configured else "scripted"
 
 
@@ -44,7 +44,8 @@ def get_caller(engine: str, scenario: ScenarioSpec) -> Caller:
     if spec is None:
         raise BadInput(
             "caller",
-            f'"{engine}" is not a known caller engine; choose one of: {", ".join(caller_engines())}.',
+            f'"{engine}" is not a known caller engine; '
+            f"choose one of: {', '.join(caller_engines())}.",
         )
     module_name, _, attr = spec.partition(":")
     module = __import__(module_name, fromlist=[attr])

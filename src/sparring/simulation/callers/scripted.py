@@ -29,7 +29,10 @@ class InstructionScript:
 
     def __init__(self, scenario: ScenarioSpec) -> None:
         self.scenario = scenario
-        self.lines = [scenario.first_message or DEFAULT_OPENING, *quoted_sentences(scenario.instructions)]
+        self.lines = [
+            scenario.first_message or DEFAULT_OPENING,
+            *quoted_sentences(scenario.instructions),
+        ]
         self.position = 0
 
     def next_move(self, transcript: Transcript) -> CallerMove:
@@ -47,7 +50,9 @@ class ScriptedCaller(Caller):
     def __init__(self, scenario: ScenarioSpec) -> None:
         super().__init__(scenario)
         self._script: ConditionalScript | InstructionScript = (
-            ConditionalScript(scenario) if scenario.conditional_actions else InstructionScript(scenario)
+            ConditionalScript(scenario)
+            if scenario.conditional_actions
+            else InstructionScript(scenario)
         )
 
     async def next_move(self, transcript: Transcript) -> CallerMove:

@@ -25,7 +25,9 @@ def fill_placeholders(text: str, *sources: Mapping[str, Any]) -> str:
     """`text` with every known `{{test_profile…}}` placeholder replaced by its value."""
 
     def replace(match: re.Match[str]) -> str:
-        path = [next(g for g in part.groups() if g is not None) for part in _PARTS.finditer(match[1])]
+        path = [
+            next(g for g in part.groups() if g is not None) for part in _PARTS.finditer(match[1])
+        ]
         for source in sources:
             value = _lookup(source, path)
             if value is not _MISSING:

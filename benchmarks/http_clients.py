@@ -1,0 +1,164 @@
+"""aiohttp against httpx as the one shared HTTP client of many concurrent conversations.
+
+    python benchmarks/http_clients.py
+
+A local aiohttp server, in its own process so that its CPU is not counted, answers every POST
+after 50 ms. 200 conversations run at once, each sending 12 requests one after another (a
+webhook agent's turns), once through one shared `aiohttp.ClientSession` and once through one
+shared `httpx.AsyncClient`, with pool limits above 200 so neither waits for a connection. Each
+client runs several rounds, alternating; the median round is reported: wall time, requests per
+second, and CPU milliseconds per request in this (the client's) process, then the ratios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from multiprocessing.queues import Queue
+
+import aiohttp
+import httpx
+from aiohttp import web
+
+CONVERSATIONS = 200
+TURNS = 12
+REPLY_DELAY = 0.05
+ROUNDS = 3
+POOL = 1000  # well above CONVERSATIONS: the pool never queues
+
+Post = Callable[[str, dict[str, str]], Awaitable[str]]
+
+
+def serve(ports: Queue[int]) -> None:
+    """The agent: reply to each POST after REPLY_DELAY (runs in a child process)."""
+
+    async def reply(request: web.Request) -> web.Response:
+        body = await request.json()
+        await asyncio.sleep(REPLY_DELAY)
+        return web.json_response({"reply": f"You said: {body['message']}"})
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_post("/agent", reply)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        ports.put(runner.addresses[0][1])
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+@dataclass
+class Round:
+    """One measured round of CONVERSATIONS × TURNS requests."""
+
+    wall_s: float
+    cpu_s: float
+
+    @property
+    def requests(self) -> int:
+        return CONVERSATIONS * TURNS
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.wall_s
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.cpu_s * 1000 / self.requests
+
+
+async def conversations(url: str, post: Post) -> Round:
+    """All conversations at once, each turn waiting for the previous reply."""
+
+    async def one(n: int) -> None:
+        for turn in range(TURNS):
+            text = await post(url, {"message": f"{n}-{turn}", "session_id": str(n)})
+            assert text.startswith("{"), text
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(one(n) for n in range(CONVERSATIONS)))
+    return Round(time.perf_counter() - wall, time.process_time() - cpu)
+
+
+async def with_aiohttp(url: str, rounds: int) -> list[Round]:
+    connector = aiohttp.TCPConnector(limit=POOL, limit_per_host=POOL)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def post(target: str, body: dict[str, str]) -> str:
+            async with session.post(target, json=body) as response:
+                response.raise_for_status()
+                return await response.text()
+
+        return [await conversations(url, post) for _ in range(rounds)]
+
+
+async def with_httpx(url: str, rounds: int) -> list[Round]:
+    limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def post(target: str, body: dict[str, str]) -> str:
+            response = await client.post(target, json=body)
+            response.raise_for_status()
+            return response.text
+
+        return [await conversations(url, post) for _ in range(rounds)]
+
+
+def median(rounds: list[Round]) -> Round:
+    """The round with the median wall time."""
+    return sorted(rounds, key=lambda r: r.wall_s)[len(rounds) // 2]
+
+
+async def measure(url: str) -> dict[str, Round]:
+    results: dict[str, list[Round]] = {"aiohttp": [], "httpx": []}
+    await with_aiohttp(url, 1)  # warm up both clients and the server
+    await with_httpx(url, 1)
+    for _ in range(ROUNDS):  # alternate, so a noisy moment hurts both alike
+        results["aiohttp"] += await with_aiohttp(url, 1)
+        results["httpx"] += await with_httpx(url, 1)
+    return {name: median(rounds) for name, rounds in results.items()}
+
+
+def report(results: dict[str, Round]) -> None:
+    print(
+        f"{CONVERSATIONS} conversations x {TURNS} sequential requests, "
+        f"server replies after {REPLY_DELAY * 1000:.0f} ms; median of {ROUNDS} rounds"
+    )
+    print(
+        f"python {sys.version.split()[0]}, aiohttp {version('aiohttp')}, httpx {version('httpx')}"
+    )
+    print(f"{'client':<10}{'wall s':>10}{'req/s':>10}{'CPU ms/req':>12}")
+    for name, r in results.items():
+        print(f"{name:<10}{r.wall_s:>10.2f}{r.per_second:>10.0f}{r.cpu_ms_per_request:>12.3f}")
+    a, h = results["aiohttp"], results["httpx"]
+    print(
+        f"httpx / aiohttp: wall x{h.wall_s / a.wall_s:.2f}, "
+        f"CPU per request x{h.cpu_ms_per_request / a.cpu_ms_per_request:.2f}"
+    )
+    print(f"ideal wall time (no overhead): {TURNS * REPLY_DELAY:.2f} s")
+
+
+def main() -> None:
+    context = multiprocessing.get_context("spawn")
+    ports: Queue[int] = context.Queue()
+    server = context.Process(target=serve, args=(ports,), daemon=True)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{ports.get(timeout=30)}/agent"
+        results = asyncio.run(measure(url))
+    finally:
+        server.terminate()
+        server.join()
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
