@@ -5,13 +5,15 @@
 A local aiohttp server, in its own process so that its CPU is not counted, answers every POST
 after 50 ms. 200 conversations run at once, each sending 12 requests one after another (a
 webhook agent's turns), once through one shared `aiohttp.ClientSession` and once through one
-shared `httpx.AsyncClient`, with pool limits above 200 so neither waits for a connection. Each
-client runs several rounds, alternating; the median round is reported: wall time, requests per
-second, and CPU milliseconds per request in this (the client's) process, then the ratios.
+shared `httpx.AsyncClient`, with pool limits above 200 so neither waits for a connection. After
+a short warm-up each client runs `--rounds` rounds (default 1; httpx takes ~30 s per round),
+alternating, and the median round is reported: wall time, requests per second, and CPU
+milliseconds per request in this (the client's) process, then the ratios.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import multiprocessing
 import sys
@@ -28,7 +30,6 @@ from aiohttp import web
 CONVERSATIONS = 200
 TURNS = 12
 REPLY_DELAY = 0.05
-ROUNDS = 3
 POOL = 1000  # well above CONVERSATIONS: the pool never queues
 
 Post = Callable[[str, dict[str, str]], Awaitable[str]]
@@ -75,8 +76,8 @@ class Round:
         return self.cpu_s * 1000 / self.requests
 
 
-async def conversations(url: str, post: Post) -> Round:
-    """All conversations at once, each turn waiting for the previous reply."""
+async def conversations(url: str, post: Post, count: int = CONVERSATIONS) -> Round:
+    """`count` conversations at once, each turn waiting for the previous reply."""
 
     async def one(n: int) -> None:
         for turn in range(TURNS):
@@ -84,11 +85,11 @@ async def conversations(url: str, post: Post) -> Round:
             assert text.startswith("{"), text
 
     wall, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one(n) for n in range(CONVERSATIONS)))
+    await asyncio.gather(*(one(n) for n in range(count)))
     return Round(time.perf_counter() - wall, time.process_time() - cpu)
 
 
-async def with_aiohttp(url: str, rounds: int) -> list[Round]:
+async def with_aiohttp(url: str, rounds: int, count: int = CONVERSATIONS) -> list[Round]:
     connector = aiohttp.TCPConnector(limit=POOL, limit_per_host=POOL)
     async with aiohttp.ClientSession(connector=connector) as session:
 
@@ -97,10 +98,10 @@ async def with_aiohttp(url: str, rounds: int) -> list[Round]:
                 response.raise_for_status()
                 return await response.text()
 
-        return [await conversations(url, post) for _ in range(rounds)]
+        return [await conversations(url, post, count) for _ in range(rounds)]
 
 
-async def with_httpx(url: str, rounds: int) -> list[Round]:
+async def with_httpx(url: str, rounds: int, count: int = CONVERSATIONS) -> list[Round]:
     limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
@@ -109,7 +110,7 @@ async def with_httpx(url: str, rounds: int) -> list[Round]:
             response.raise_for_status()
             return response.text
 
-        return [await conversations(url, post) for _ in range(rounds)]
+        return [await conversations(url, post, count) for _ in range(rounds)]
 
 
 def median(rounds: list[Round]) -> Round:
@@ -117,20 +118,20 @@ def median(rounds: list[Round]) -> Round:
     return sorted(rounds, key=lambda r: r.wall_s)[len(rounds) // 2]
 
 
-async def measure(url: str) -> dict[str, Round]:
+async def measure(url: str, rounds: int) -> dict[str, Round]:
     results: dict[str, list[Round]] = {"aiohttp": [], "httpx": []}
-    await with_aiohttp(url, 1)  # warm up both clients and the server
-    await with_httpx(url, 1)
-    for _ in range(ROUNDS):  # alternate, so a noisy moment hurts both alike
+    await with_aiohttp(url, 1, count=20)  # warm up imports, both clients and the server
+    await with_httpx(url, 1, count=20)
+    for _ in range(rounds):  # alternate, so a noisy moment hurts both alike
         results["aiohttp"] += await with_aiohttp(url, 1)
         results["httpx"] += await with_httpx(url, 1)
     return {name: median(rounds) for name, rounds in results.items()}
 
 
-def report(results: dict[str, Round]) -> None:
+def report(results: dict[str, Round], rounds: int) -> None:
     print(
         f"{CONVERSATIONS} conversations x {TURNS} sequential requests, "
-        f"server replies after {REPLY_DELAY * 1000:.0f} ms; median of {ROUNDS} rounds"
+        f"server replies after {REPLY_DELAY * 1000:.0f} ms; median of {rounds} round(s)"
     )
     print(
         f"python {sys.version.split()[0]}, aiohttp {version('aiohttp')}, httpx {version('httpx')}"
@@ -147,17 +148,20 @@ def report(results: dict[str, Round]) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1, help="measured rounds per client")
+    rounds = parser.parse_args().rounds
     context = multiprocessing.get_context("spawn")
     ports: Queue[int] = context.Queue()
     server = context.Process(target=serve, args=(ports,), daemon=True)
     server.start()
     try:
         url = f"http://127.0.0.1:{ports.get(timeout=30)}/agent"
-        results = asyncio.run(measure(url))
+        results = asyncio.run(measure(url, rounds))
     finally:
         server.terminate()
         server.join()
-    report(results)
+    report(results, rounds)
 
 
 if __name__ == "__main__":

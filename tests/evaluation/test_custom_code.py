@@ -214,3 +214,17 @@ async def test_no_code_is_an_error() -> None:
 def test_default_limits() -> None:
     assert limits({}) == (5.0, 256)
     assert limits({"timeout_seconds": 1000, "memory_mb": 1}) == (120.0, 64)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("import os\nos._exit(3)", "custom code crashed (exit status 3)"),
+        (
+            "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+            "custom code crashed (exit status -9)",
+        ),
+    ],
+)
+async def test_a_process_that_dies_without_reporting_is_an_error(code: str, message: str) -> None:
+    assert_error(await run(code), message)

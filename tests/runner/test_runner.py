@@ -37,7 +37,7 @@ async def test_200_runs_never_exceed_the_concurrency_limit(live_api) -> None:
 
 
 async def test_end_calls_stops_live_conversations_within_two_seconds(live_api) -> None:
-    async with FakeWebSocketAgent(delay=30) as agent, live_api.client() as client:
+    async with FakeWebSocketAgent(delay=4) as agent, live_api.client() as client:
         agent_id = await make_agent(client, websocket_provider(agent.url), agent_speaks_first=False)
         scenario = await make_scenario(client)
         result_id = await launch(client, agent_id=agent_id, scenarios=[scenario], frequency=3)
@@ -82,7 +82,7 @@ async def test_max_duration_ends_a_run_as_timeout(live_api) -> None:
         "scenarios": [{"name": "slow", "instructions": 'Ask "Hello?"', "max_duration": 1,
                        "expected_outcome": 'The agent says "hi"'}],
     }  # fmt: skip
-    async with FakeWebSocketAgent(delay=10) as agent, live_api.client() as client:
+    async with FakeWebSocketAgent(delay=3) as agent, live_api.client() as client:
         agent_id = await make_agent(client, websocket_provider(agent.url), agent_speaks_first=False)
         started = time.monotonic()
         response = await client.post("/test_framework/v1/scenarios/run_scenarios_json",

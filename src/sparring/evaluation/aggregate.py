@@ -83,6 +83,11 @@ class MetricRef:
         """What lists of metrics hold: the id, else the name."""
         return self.id if self.id is not None else self.name
 
+    @property
+    def order(self) -> tuple[bool, int, str]:
+        """Tie-breaker: by id (numerically), metrics without an id last, by name."""
+        return (self.id is None, self.id or 0, self.name)
+
 
 def metric_key(metric_id: int | None, name: str) -> str:
     return str(metric_id) if metric_id is not None else name
@@ -199,7 +204,7 @@ def overall_evaluation(
     binary = [r for r in refs if r.eval_type.binary and summaries[r.key]["score"] is not None]
     worst = sorted(
         (r for r in binary if summaries[r.key]["score"] < 100),
-        key=lambda r: (summaries[r.key]["score"], r.key),
+        key=lambda r: (summaries[r.key]["score"], r.order),
     )
     numeric = [
         {
@@ -290,7 +295,7 @@ def critical_categories(
 ) -> list[dict[str, Any]]:
     """Metrics doing badly, worst first: a binary one failing any run, or a rating below 3."""
     grouped = verdicts_by_metric(runs)
-    found: list[tuple[float, str, dict[str, Any]]] = []
+    found: list[tuple[float, tuple[bool, int, str], dict[str, Any]]] = []
     for ref in metric_refs(runs, metrics):
         score = metric_summary(ref, grouped.get(ref.key, []))["score"]
         if score is None:
@@ -309,7 +314,7 @@ def critical_categories(
             "simulation_enabled": ref.simulation_enabled,
             "observability_enabled": ref.observability_enabled,
         }
-        found.append((share, ref.key, item))
+        found.append((share, ref.order, item))
     return [item for _, _, item in sorted(found, key=lambda f: (f[0], f[1]))]
 
 

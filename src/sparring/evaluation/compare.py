@@ -84,7 +84,7 @@ def scenario_changes(
     """One row per scenario in A or B: pass rates, delta (points), regression, significance."""
     a, b = _tally(a_runs), _tally(b_runs)
     rows = []
-    for key in sorted(a.keys() | b.keys()):
+    for key in sorted(a.keys() | b.keys(), key=_scenario_order):
         before, after = _side(a.get(key)), _side(b.get(key))
         delta = None
         if before is not None and after is not None:
@@ -102,8 +102,14 @@ def scenario_changes(
                 ),
             }
         )
-    rows.sort(key=lambda r: (not r["regression"], r["delta"] or 0.0, r["scenario"]))
+    rows.sort(
+        key=lambda r: (not r["regression"], r["delta"] or 0.0, _scenario_order(r["scenario"]))
+    )
     return rows
+
+
+def _scenario_order(key: str) -> tuple[bool, int, str]:
+    return (not key.isdigit(), int(key) if key.isdigit() else 0, key)
 
 
 def metric_changes(
@@ -144,7 +150,7 @@ def _metric_row(
         "delta": delta,
         "regression": regression,
         "_share": (delta or 0.0) / scale if scale else 0.0,
-        "_key": ref.key,
+        "_key": ref.order,
     }
     if ref.eval_type is EvalType.ENUM:
         row["a"], row["b"] = before.get("distribution", {}), after.get("distribution", {})

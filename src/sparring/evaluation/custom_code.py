@@ -107,8 +107,13 @@ class CustomCodeEvaluator(Evaluator):
         except ValueError as exc:
             return error_verdict(metric, str(exc))
         data = custom_code_data(conversation)
-        async with self._slot():  # the time limit starts when the process does, not in the queue
-            outcome = await run_script(metric.code, data, timeout_s=timeout_s, memory_mb=memory_mb)
+        try:
+            async with self._slot():  # the time limit starts with the process, not in the queue
+                outcome = await run_script(
+                    metric.code, data, timeout_s=timeout_s, memory_mb=memory_mb
+                )
+        except OSError as exc:  # e.g. out of processes or file descriptors on this machine
+            return error_verdict(metric, f"custom code could not start: {exc}")
         if outcome.error is not None:
             return error_verdict(metric, f"custom code {_phrase(outcome.error)}")
         if not outcome.has_result:
@@ -124,6 +129,6 @@ class CustomCodeEvaluator(Evaluator):
 
 def _phrase(error: str) -> str:
     """'timed out after 5 s' reads on after "custom code"; an exception needs "raised"."""
-    if error.startswith(("timed out", "ran out of memory", "the script")):
+    if error.startswith(("timed out", "ran out of memory", "crashed")):
         return error
     return f"raised {error}"

@@ -186,10 +186,8 @@ def _interpret(
         return ScriptOutcome(error=memory)
     if returncode is not None and -returncode == signal.SIGXCPU:
         return ScriptOutcome(error=f"timed out after {timeout_s:g} s (CPU limit)")
-    tail = text.strip().splitlines()[-1:] or [""]
-    return ScriptOutcome(
-        error=f"the script process died (exit status {returncode}) {tail[0]}".strip()
-    )
+    last_line = (text.strip().splitlines() or [""])[-1]
+    return ScriptOutcome(error=f"crashed (exit status {returncode}) {last_line}".strip())
 
 
 def _last_json_line(stdout: bytes) -> dict[str, Any] | None:
