@@ -185,7 +185,9 @@ class OpenAIChatConnection(Connection):
         )
 
     def _remember(self, completion: _Completion) -> None:
-        message: dict[str, Any] = {"role": "assistant", "content": completion.text or None}
+        # Content may be null only beside tool calls; some servers refuse it otherwise.
+        content = completion.text or (None if completion.calls else "")
+        message: dict[str, Any] = {"role": "assistant", "content": content}
         if completion.calls:
             message["tool_calls"] = [
                 {

@@ -10,6 +10,8 @@ sparring is the WebSocket client; every frame is a JSON text frame (CEKURA-API-N
                      {"content": "…", "type": "end_call"}    the agent hangs up
 
 The agent closing the socket cleanly also means it hung up; an abrupt close is a failure.
+Who opens: with `agent_speaks_first` true, `start()` waits up to `timeout_seconds` for the
+greeting; unset (auto-detect), up to `greeting_timeout_seconds`; false, not at all.
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ class WebSocketChatConfig:
 
 
 def upgrade_headers(config: WebSocketChatConfig, context: RunContext) -> dict[str, str]:
-    """Config headers, then the run's `X-` variables, then the fixed `X-VOCERA-*` ones."""
+    """Config headers, then the run's `X-` variables (which win), then the fixed `X-VOCERA-*`
+    ones; an `X-VOCERA-*` name from config or variables is dropped, never sent."""
     merged: dict[str, tuple[str, str]] = {}  # by lower-case name, so a later source replaces
     variables = {
         k: v if isinstance(v, str) else json.dumps(v)
