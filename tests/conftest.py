@@ -73,7 +73,9 @@ def _throwaway_postgres() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated throwaway database: a SQLite file, or a new PostgreSQL database."""
     if request.param == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'sparring.db'}"
@@ -115,7 +117,9 @@ class LiveAPI:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def live_api(database: Database, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveAPI]:
+async def live_api(
+    database: Database, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LiveAPI]:
     os.environ.setdefault("SPARRING_HOME", str(tmp_path_factory.mktemp("home")))
     app = create_app(load_settings(), database=database)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -21,7 +21,12 @@ INCONCLUSIVE, ERROR = VerdictStatus.INCONCLUSIVE, VerdictStatus.ERROR
 METRICS: list[dict[str, Any]] = [
     {"id": 10, "name": "Flow", "eval_type": "binary_workflow_adherence"},
     {"id": 20, "name": "Empathy", "eval_type": "continuous_qualitative"},
-    {"id": 30, "name": "Latency", "eval_type": "numeric", "function_name": "agent_response_latency"},
+    {
+        "id": 30,
+        "name": "Latency",
+        "eval_type": "numeric",
+        "function_name": "agent_response_latency",
+    },
     {"id": 40, "name": "Ender", "eval_type": "enum"},
     {"id": 50, "name": "Infrastructure Issues", "eval_type": "binary_qualitative"},
     {"id": 60, "name": "Unused", "eval_type": "binary_qualitative"},
@@ -36,44 +41,94 @@ def v(metric_id: int, score: float | None, status: VerdictStatus = VerdictStatus
 
 def runs() -> list[RunSummary]:
     infra = MetricVerdict(
-        "Infrastructure Issues", EvalType.BINARY_QUALITATIVE, 0.0, 50,
-        explanation="connection refused", function_name="infrastructure_issues",
-    )  # fmt: skip
+        "Infrastructure Issues",
+        EvalType.BINARY_QUALITATIVE,
+        0.0,
+        50,
+        explanation="connection refused",
+        function_name="infrastructure_issues",
+    )
     return [
         RunSummary(
-            1, 1, "Book", success=True, expected_score=100, expected_explanation=["✅ A: ok"],
+            1,
+            1,
+            "Book",
+            success=True,
+            expected_score=100,
+            expected_explanation=["✅ A: ok"],
             metrics=[v(10, 1), v(20, 4), v(30, 100), v(40, None, enum="agent")],
-            tags=["smoke", "booking"], latencies_ms=[100, 200, 300], duration=60,
+            tags=["smoke", "booking"],
+            latencies_ms=[100, 200, 300],
+            duration=60,
         ),
         RunSummary(
-            2, 1, "Book", success=False, expected_score=50,
+            2,
+            1,
+            "Book",
+            success=False,
+            expected_score=50,
             expected_explanation=["✅ A: ok", "❌ B: the agent never confirmed the time"],
-            metrics=[v(10, 0, explanation="skipped the booking step"), v(20, 2), v(30, 300),
-                     v(40, None, enum="caller")],
-            tags=["booking"], latencies_ms=[400], duration=30,
+            metrics=[
+                v(10, 0, explanation="skipped the booking step"),
+                v(20, 2),
+                v(30, 300),
+                v(40, None, enum="caller"),
+            ],
+            tags=["booking"],
+            latencies_ms=[400],
+            duration=30,
         ),
         RunSummary(
-            3, 2, "Cancel", success=True, expected_score=100,
-            metrics=[v(10, 1), v(20, 5), v(30, 200), v(40, None, enum="agent")], tags=["smoke"],
+            3,
+            2,
+            "Cancel",
+            success=True,
+            expected_score=100,
+            metrics=[v(10, 1), v(20, 5), v(30, 200), v(40, None, enum="agent")],
+            tags=["smoke"],
         ),
         RunSummary(
-            4, 2, "Cancel", success=None, expected_explanation=["❔ C: inconclusive (unclear)"],
-            metrics=[v(10, None, INCONCLUSIVE), v(20, None, ERROR), v(30, None, INCONCLUSIVE),
-                     v(40, None, INCONCLUSIVE)],
-            latencies_ms=[50], duration=10,
+            4,
+            2,
+            "Cancel",
+            success=None,
+            expected_explanation=["❔ C: inconclusive (unclear)"],
+            metrics=[
+                v(10, None, INCONCLUSIVE),
+                v(20, None, ERROR),
+                v(30, None, INCONCLUSIVE),
+                v(40, None, INCONCLUSIVE),
+            ],
+            latencies_ms=[50],
+            duration=10,
         ),
         RunSummary(
-            5, 3, "Reach", status="failed", success=False, metrics=[infra], connected=False,
-            infrastructure_failure=True, error_message="Agent unreachable",
+            5,
+            3,
+            "Reach",
+            status="failed",
+            success=False,
+            metrics=[infra],
+            connected=False,
+            infrastructure_failure=True,
+            error_message="Agent unreachable",
         ),
         RunSummary(
-            6, 3, "Reach", success=False, expected_score=0,
-            expected_explanation=["❌ B: the time was never confirmed by the agent",
-                                  "❌ D: no refund offered"],
-            metrics=[v(10, 0, explanation="skipped the booking step again")], tags=["booking"],
-            latencies_ms=[1000, 2000], duration=90,
+            6,
+            3,
+            "Reach",
+            success=False,
+            expected_score=0,
+            expected_explanation=[
+                "❌ B: the time was never confirmed by the agent",
+                "❌ D: no refund offered",
+            ],
+            metrics=[v(10, 0, explanation="skipped the booking step again")],
+            tags=["booking"],
+            latencies_ms=[1000, 2000],
+            duration=90,
         ),
-    ]  # fmt: skip
+    ]
 
 
 def test_overall_evaluation_by_hand() -> None:
@@ -102,12 +157,23 @@ def test_overall_evaluation_by_hand() -> None:
     assert (summary["60"]["score"], summary["60"]["count"]) == (None, 0)
     assert overall["worst_performing_metrics"] == {"binary_adherence": [50, 10]}
     assert overall["numeric_metrics"] == [
-        {"id": 30, "name": "Latency", "type": "numeric", "value": 200.0, "percentiles": {"p50": 200.0}}
+        {
+            "id": 30,
+            "name": "Latency",
+            "type": "numeric",
+            "value": 200.0,
+            "percentiles": {"p50": 200.0},
+        }
     ]
     assert overall["enum_metrics"] == [40]
     assert overall["extra_metrics"] == [
         # scores 100, 50, 100, 0: mean 62.5; p50 of [0, 50, 100, 100] is 75
-        {"name": "Expected Outcome", "type": "numeric", "value": 62.5, "percentiles": {"p50": 75.0}},
+        {
+            "name": "Expected Outcome",
+            "type": "numeric",
+            "value": 62.5,
+            "percentiles": {"p50": 75.0},
+        },
         # connected runs with a duration: 60, 30, 10, 90 s
         {"name": "Call Duration", "type": "numeric", "value": 47.5, "percentiles": {"p50": 45.0}},
     ]
@@ -193,9 +259,15 @@ def test_empty_result() -> None:
     assert overall["worst_performing_metrics"] == {"binary_adherence": []}
     assert (overall["numeric_metrics"], overall["extra_metrics"]) == ([], [])
     assert agg.latency_data([]) == {
-        "p50": None, "p90": None, "p95": None, "avg": None, "min": None, "max": None,
-        "count": 0, "runs": {},
-    }  # fmt: skip
+        "p50": None,
+        "p90": None,
+        "p95": None,
+        "avg": None,
+        "min": None,
+        "max": None,
+        "count": 0,
+        "runs": {},
+    }
     assert agg.failed_reasons([]) == {"issues": [], "total_failed_runs": 0}
     assert agg.runs_by_tags([]) == {}
     assert agg.critical_categories([], METRICS) == []
@@ -206,10 +278,16 @@ def test_empty_result() -> None:
 
 def test_all_failed() -> None:
     failed = [
-        RunSummary(i, 1, success=False, expected_score=0, expected_explanation=["❌ A: not done"],
-                   metrics=[v(10, 0, explanation="flow broken")])
+        RunSummary(
+            i,
+            1,
+            success=False,
+            expected_score=0,
+            expected_explanation=["❌ A: not done"],
+            metrics=[v(10, 0, explanation="flow broken")],
+        )
         for i in (1, 2, 3)
-    ]  # fmt: skip
+    ]
     overall = agg.overall_evaluation(failed)
     assert overall["success_rate"] == 0.0
     assert overall["metric_summary"]["10"]["score"] == 0.0
@@ -223,10 +301,15 @@ def test_all_failed() -> None:
 
 def test_all_inconclusive() -> None:
     undecided = [
-        RunSummary(i, 1, success=None, expected_explanation=["❔ A: inconclusive (no check)"],
-                   metrics=[v(10, None, INCONCLUSIVE), v(20, None, ERROR)])
+        RunSummary(
+            i,
+            1,
+            success=None,
+            expected_explanation=["❔ A: inconclusive (no check)"],
+            metrics=[v(10, None, INCONCLUSIVE), v(20, None, ERROR)],
+        )
         for i in (1, 2, 3)
-    ]  # fmt: skip
+    ]
     overall = agg.overall_evaluation(undecided)
     assert overall["success_rate"] == 0.0
     flow = overall["metric_summary"]["10"]
@@ -237,7 +320,12 @@ def test_all_inconclusive() -> None:
     assert agg.failed_workflow_runs(undecided) == []  # defined, but none decided as failed
     assert agg.successful_calls(undecided) == []
     assert agg.failed_reasons(undecided)["issues"] == [
-        {"rank": 1, "run_ids": [1, 2, 3], "description": "A: inconclusive (no check)", "affected_count": 3}
+        {
+            "rank": 1,
+            "run_ids": [1, 2, 3],
+            "description": "A: inconclusive (no check)",
+            "affected_count": 3,
+        }
     ]
 
 
@@ -256,14 +344,31 @@ def test_from_stored_reads_the_runs_json() -> None:
         success=False,
         expected_outcome={"score": 50, "explanation": ["✅ A: ok", "❌ B: no"]},
         metrics=[
-            {"id": 10, "name": "Flow", "type": "binary_workflow_adherence", "score": 1,
-             "explanation": ["line one", "line two"], "status": "ok",
-             "evidence": [{"turn": 1, "quote": "hi"}]},
+            {
+                "id": 10,
+                "name": "Flow",
+                "type": "binary_workflow_adherence",
+                "score": 1,
+                "explanation": ["line one", "line two"],
+                "status": "ok",
+                "evidence": [{"turn": 1, "quote": "hi"}],
+            },
             {"id": 11, "name": "Legacy", "type": "binary", "score": 0},
-            {"id": 12, "name": "Judged", "type": "binary_qualitative", "score": 1,
-             "status": "error", "override": {"reason": "human says pass"}},
-            {"id": 13, "name": "Broken", "type": "binary_qualitative", "score": None,
-             "status": "error"},
+            {
+                "id": 12,
+                "name": "Judged",
+                "type": "binary_qualitative",
+                "score": 1,
+                "status": "error",
+                "override": {"reason": "human says pass"},
+            },
+            {
+                "id": 13,
+                "name": "Broken",
+                "type": "binary_qualitative",
+                "score": None,
+                "status": "error",
+            },
             {"id": 14, "name": "Odd", "type": "no-such-type", "score": 1},
         ],
         tags=["t"],
@@ -275,17 +380,25 @@ def test_from_stored_reads_the_runs_json() -> None:
         duration=12.5,
         infrastructure_failure=False,
         frequency_index=1,
-    )  # fmt: skip
+    )
     assert summary.expected_score == 50.0
     assert summary.latencies_ms == [120.0]
     assert summary.connected is True
     flow, legacy, judged, broken = summary.metrics
-    assert (flow.passed, flow.explanation, flow.evidence[0].quote) == (True, "line one\nline two", "hi")
+    assert (flow.passed, flow.explanation, flow.evidence[0].quote) == (
+        True,
+        "line one\nline two",
+        "hi",
+    )
     assert (legacy.eval_type, legacy.passed) == (EvalType.BINARY_QUALITATIVE, False)
     assert (judged.status, judged.passed) == (VerdictStatus.OK, True)  # the override stands
     assert (broken.status, broken.score) == (VerdictStatus.ERROR, None)
-    assert verdict_from_json({"type": "numeric", "score": 3}).status is VerdictStatus.OK  # type: ignore[union-attr]
-    assert verdict_from_json({"type": "numeric"}).status is VerdictStatus.ERROR  # type: ignore[union-attr]
+    assert verdict_from_json({}) is None  # no type: not a verdict
+    statuses = [
+        getattr(verdict_from_json(item), "status", None)
+        for item in ({"type": "numeric", "score": 3}, {"type": "numeric"})
+    ]
+    assert statuses == [VerdictStatus.OK, VerdictStatus.ERROR]
 
 
 @pytest.mark.parametrize("status", ["completed", "failed", "timeout", "cancelled"])

@@ -41,9 +41,14 @@ async def run(
     **configuration: Any,
 ) -> MetricVerdict:
     metric = MetricSpec(
-        "Script", eval_type, MetricKind.CUSTOM_CODE, id=3, code=code,
-        enum_values=enum_values, configuration=configuration,
-    )  # fmt: skip
+        "Script",
+        eval_type,
+        MetricKind.CUSTOM_CODE,
+        id=3,
+        code=code,
+        enum_values=enum_values,
+        configuration=configuration,
+    )
     return await EVALUATOR.evaluate(metric, CONVERSATION)
 
 

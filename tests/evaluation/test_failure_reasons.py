@@ -49,20 +49,28 @@ def cause_runs() -> tuple[list[RunSummary], dict[str, set[int]]]:
             truth[cause].add(run_id)
             metrics = []
             if cause == "time":
-                why = ["the agent interrupted the caller twice", "the agent was curt and interrupted"]
+                why = [
+                    "the agent interrupted the caller twice",
+                    "the agent was curt and interrupted",
+                ]
                 metrics.append(
                     MetricVerdict(
-                        "Politeness", EvalType.BINARY_QUALITATIVE, 0.0, 9,
+                        "Politeness",
+                        EvalType.BINARY_QUALITATIVE,
+                        0.0,
+                        9,
                         explanation=why[run_id % 2],
                     )
-                )  # fmt: skip
+                )
             runs.append(
                 RunSummary(
-                    run_id, success=False, expected_score=0,
+                    run_id,
+                    success=False,
+                    expected_score=0,
                     expected_explanation=["✅ The agent says hello: it did", f"❌ {line}"],
                     metrics=metrics,
                 )
-            )  # fmt: skip
+            )
     return runs, truth
 
 
@@ -117,9 +125,15 @@ def test_the_description_is_the_most_central_line() -> None:
 
 def test_a_line_said_in_more_runs_weighs_more() -> None:
     runs = [
-        RunSummary(1, success=False, expected_explanation=["❌ The agent did not confirm the time"]),
-        RunSummary(2, success=False, expected_explanation=["❌ The agent did not confirm the time"]),
-        RunSummary(3, success=False, expected_explanation=["❌ The agent never confirmed the time"]),
+        RunSummary(
+            1, success=False, expected_explanation=["❌ The agent did not confirm the time"]
+        ),
+        RunSummary(
+            2, success=False, expected_explanation=["❌ The agent did not confirm the time"]
+        ),
+        RunSummary(
+            3, success=False, expected_explanation=["❌ The agent never confirmed the time"]
+        ),
     ]
     [issue] = failed_reasons(runs)["issues"]
     assert issue == {
@@ -132,9 +146,13 @@ def test_a_line_said_in_more_runs_weighs_more() -> None:
 
 def test_a_run_counts_once_per_issue() -> None:
     run = RunSummary(
-        1, success=False,
-        expected_explanation=["❌ The agent confirms the time: it did not", "❌ The agent confirms the time: never"],
-    )  # fmt: skip
+        1,
+        success=False,
+        expected_explanation=[
+            "❌ The agent confirms the time: it did not",
+            "❌ The agent confirms the time: never",
+        ],
+    )
     [issue] = failed_reasons([run])["issues"]
     assert issue["affected_count"] == 1
 
@@ -142,7 +160,9 @@ def test_a_run_counts_once_per_issue() -> None:
 def test_no_lines_one_line_and_lines_without_words() -> None:
     assert failed_reasons([RunSummary(1, success=True)])["issues"] == []
     one = failed_reasons([RunSummary(1, success=False, expected_explanation=["❌ A: no"])])
-    assert one["issues"] == [{"rank": 1, "run_ids": [1], "description": "A: no", "affected_count": 1}]
+    assert one["issues"] == [
+        {"rank": 1, "run_ids": [1], "description": "A: no", "affected_count": 1}
+    ]
     symbols = [
         RunSummary(1, success=False, expected_explanation=["❌ ???"]),
         RunSummary(2, success=False, expected_explanation=["❌ 1234"]),
@@ -151,21 +171,28 @@ def test_no_lines_one_line_and_lines_without_words() -> None:
 
 
 def test_reason_lines_fall_back_to_undecided_lines_then_the_error() -> None:
-    undecided = RunSummary(1, success=None, expected_explanation=["✅ A: ok", "❔ B: inconclusive (x)"])
+    undecided = RunSummary(
+        1, success=None, expected_explanation=["✅ A: ok", "❔ B: inconclusive (x)"]
+    )
     assert reason_lines(undecided) == ["B: inconclusive (x)"]
     failed_metric = MetricVerdict("Flow", EvalType.BINARY_WORKFLOW_ADHERENCE, 0.0, explanation="")
-    both = RunSummary(2, success=False, expected_explanation=["❔ B: inconclusive (x)"], metrics=[failed_metric])
+    both = RunSummary(
+        2, success=False, expected_explanation=["❔ B: inconclusive (x)"], metrics=[failed_metric]
+    )
     assert reason_lines(both) == ["Flow failed"]
     unreachable = RunSummary(3, status="failed", success=False, error_message="Agent unreachable")
     assert reason_lines(unreachable) == ["Agent unreachable"]
-    assert reason_lines(RunSummary(4, status="cancelled")) == ["The run ended without success (cancelled)."]
+    assert reason_lines(RunSummary(4, status="cancelled")) == [
+        "The run ended without success (cancelled)."
+    ]
 
 
 def test_only_failed_runs_give_reasons() -> None:
     passed = RunSummary(
-        1, success=True,
+        1,
+        success=True,
         metrics=[MetricVerdict("Tone", EvalType.BINARY_QUALITATIVE, 0.0, explanation="flat")],
-    )  # fmt: skip
+    )
     running = RunSummary(2, status="running", success=None)
     assert failed_reasons([passed, running]) == {"issues": [], "total_failed_runs": 0}
 
@@ -173,7 +200,9 @@ def test_only_failed_runs_give_reasons() -> None:
 def test_many_distinct_lines_merge_by_criterion_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(failure_reasons, "MAX_CLUSTERED_LINES", 3)
     runs = [
-        RunSummary(i, success=False, expected_explanation=[f"❌ The agent offers a refund: reason {w}"])
+        RunSummary(
+            i, success=False, expected_explanation=[f"❌ The agent offers a refund: reason {w}"]
+        )
         for i, w in enumerate(["alpha", "beta", "gamma", "delta"], start=1)
     ] + [RunSummary(9, success=False, expected_explanation=["❌ The agent greets: no"])]
     issues = failed_reasons(runs)["issues"]

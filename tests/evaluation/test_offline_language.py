@@ -35,8 +35,14 @@ def test_detect_language(text: str, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Spanish", "es"), ("español", "es"), ("FR", "fr"), ("pt-BR", "pt"), ("Deutsch", "de"),
-     ("Klingon", None)],
-)  # fmt: skip
+    [
+        ("Spanish", "es"),
+        ("español", "es"),
+        ("FR", "fr"),
+        ("pt-BR", "pt"),
+        ("Deutsch", "de"),
+        ("Klingon", None),
+    ],
+)
 def test_language_code(name: str, code: str | None) -> None:
     assert language_code(name) == code

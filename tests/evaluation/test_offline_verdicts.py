@@ -26,11 +26,20 @@ def spec(eval_type: EvalType, enum_values: tuple[str, ...] = ()) -> MetricSpec:
 @pytest.mark.parametrize(
     ("eval_type", "value", "score"),
     [
-        (BW, True, 1.0), (BW, False, 0.0), (BQ, 1, 1.0), (BQ, 0.0, 0.0), (BW, "Yes", 1.0),
-        (BQ, "fail", 0.0), (CQ, 4.5, 4.5), (CQ, 0, 0.0), (CQ, "5", 5.0), (NUM, -12.5, -12.5),
-        (NUM, 10**6, 1e6), (NUM, " 3.25 ", 3.25),
+        (BW, True, 1.0),
+        (BW, False, 0.0),
+        (BQ, 1, 1.0),
+        (BQ, 0.0, 0.0),
+        (BW, "Yes", 1.0),
+        (BQ, "fail", 0.0),
+        (CQ, 4.5, 4.5),
+        (CQ, 0, 0.0),
+        (CQ, "5", 5.0),
+        (NUM, -12.5, -12.5),
+        (NUM, 10**6, 1e6),
+        (NUM, " 3.25 ", 3.25),
     ],
-)  # fmt: skip
+)
 def test_values_that_fit_the_scale(eval_type: EvalType, value: Any, score: float) -> None:
     verdict = coerce_result(spec(eval_type), value, "why")
     assert (verdict.status, verdict.score, verdict.enum) == (VerdictStatus.OK, score, None)

@@ -46,9 +46,13 @@ async def measure(key: str, t: Transcript | None = None, **configuration: Any) -
     definition = find_predefined(key)
     assert definition is not None
     metric = MetricSpec(
-        definition.name, definition.eval_type, MetricKind.PREDEFINED, id=1,
-        function_name=definition.slug, configuration=configuration,
-    )  # fmt: skip
+        definition.name,
+        definition.eval_type,
+        MetricKind.PREDEFINED,
+        id=1,
+        function_name=definition.slug,
+        configuration=configuration,
+    )
     conversation = Conversation(ScenarioSpec(name="s"), t or transcript())
     return await PredefinedEvaluator().evaluate(metric, conversation)
 
@@ -151,12 +155,19 @@ async def test_function_result_turns_count_when_calls_carry_no_result() -> None:
 @pytest.mark.parametrize(
     ("result", "error"),
     [
-        ('{"error": "x"}', True), ('{"success": false}', True), ('{"status": "failed"}', True),
-        ('{"status_code": 503}', True), ("Traceback (most recent call last): ...", True),
-        ("Error: no slots", True), ("HTTP status 404", True), ('{"error": null, "id": 1}', False),
-        ('{"status": 200}', False), ("Booked slot 3", False), ("no errors found", False),
+        ('{"error": "x"}', True),
+        ('{"success": false}', True),
+        ('{"status": "failed"}', True),
+        ('{"status_code": 503}', True),
+        ("Traceback (most recent call last): ...", True),
+        ("Error: no slots", True),
+        ("HTTP status 404", True),
+        ('{"error": null, "id": 1}', False),
+        ('{"status": 200}', False),
+        ("Booked slot 3", False),
+        ("no errors found", False),
     ],
-)  # fmt: skip
+)
 def test_result_is_error(result: str, error: bool) -> None:
     assert result_is_error(result) is error
 

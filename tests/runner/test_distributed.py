@@ -39,10 +39,21 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     assert REDIS
     server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
+        [
+            REDIS,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -80,9 +91,16 @@ class Cluster:
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def cluster(database_url: str, database: Database, redis_url: str, tmp_path: Path) -> AsyncIterator[tuple[Cluster, str]]:
-    env = {**os.environ, "SPARRING_DATABASE_URL": database_url, "SPARRING_BROKER_URL": redis_url,
-           "SPARRING_RUN_LEASE_SECONDS": "3", "SPARRING_HOME": str(tmp_path)}  # fmt: skip
+async def cluster(
+    database_url: str, database: Database, redis_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[Cluster, str]]:
+    env = {
+        **os.environ,
+        "SPARRING_DATABASE_URL": database_url,
+        "SPARRING_BROKER_URL": redis_url,
+        "SPARRING_RUN_LEASE_SECONDS": "3",
+        "SPARRING_HOME": str(tmp_path),
+    }
     async with database.transaction() as session:
         key = await create_key(session, "cluster", f"cluster-{tmp_path.name}")
     port = free_port()
@@ -116,7 +134,12 @@ async def test_two_workers_share_a_result_and_survive_a_killed_worker(cluster) -
     ):
         agent_id = await make_agent(client, websocket_provider(agent.url), agent_speaks_first=False)
         scenario = await make_scenario(client)
-        body = {"agent_id": agent_id, "scenarios": [scenario], "frequency": 100, "concurrency_limit": 20}
+        body = {
+            "agent_id": agent_id,
+            "scenarios": [scenario],
+            "frequency": 100,
+            "concurrency_limit": 20,
+        }
         launched = await client.post("/test_framework/v1/scenarios/run_scenarios_text", json=body)
         assert launched.status_code == 201, launched.text
         result = await wait_result(client, launched.json()["id"], timeout=120)

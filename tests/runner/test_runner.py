@@ -24,8 +24,9 @@ async def test_200_runs_never_exceed_the_concurrency_limit(live_api) -> None:
     ):
         agent_id = await make_agent(client, websocket_provider(agent.url), agent_speaks_first=False)
         scenarios = [await make_scenario(client, name=f"s{i}") for i in range(2)]
-        result_id = await launch(client, agent_id=agent_id, scenarios=scenarios, frequency=100,
-                                 concurrency_limit=7)  # fmt: skip
+        result_id = await launch(
+            client, agent_id=agent_id, scenarios=scenarios, frequency=100, concurrency_limit=7
+        )
         result = await wait_result(client, result_id, timeout=120)
     assert result["total_runs_count"] == 200
     assert result["completed_runs_count"] == 200
@@ -59,11 +60,15 @@ async def test_end_calls_stops_live_conversations_within_two_seconds(live_api) -
 
 
 async def test_rerun_repeats_the_runs_with_the_same_settings(live_api) -> None:
-    async with FakeWebSocketAgent(reply=lambda m, h: "Friday it is.") as agent, live_api.client() as client:
+    async with (
+        FakeWebSocketAgent(reply=lambda m, h: "Friday it is.") as agent,
+        live_api.client() as client,
+    ):
         agent_id = await make_agent(client, websocket_provider(agent.url), agent_speaks_first=False)
         scenario = await make_scenario(client)
-        first = await launch(client, agent_id=agent_id, scenarios=[scenario], frequency=2,
-                             concurrency_limit=1)  # fmt: skip
+        first = await launch(
+            client, agent_id=agent_id, scenarios=[scenario], frequency=2, concurrency_limit=1
+        )
         await wait_result(client, first)
         response = await client.post(f"/test_framework/v1/results/{first}/rerun", json={})
         assert response.status_code == 200, response.text
@@ -79,14 +84,22 @@ async def test_rerun_repeats_the_runs_with_the_same_settings(live_api) -> None:
 async def test_max_duration_ends_a_run_as_timeout(live_api) -> None:
     suite = {
         "version": "1",
-        "scenarios": [{"name": "slow", "instructions": 'Ask "Hello?"', "max_duration": 1,
-                       "expected_outcome": 'The agent says "hi"'}],
-    }  # fmt: skip
+        "scenarios": [
+            {
+                "name": "slow",
+                "instructions": 'Ask "Hello?"',
+                "max_duration": 1,
+                "expected_outcome": 'The agent says "hi"',
+            }
+        ],
+    }
     async with FakeWebSocketAgent(delay=3) as agent, live_api.client() as client:
         agent_id = await make_agent(client, websocket_provider(agent.url), agent_speaks_first=False)
         started = time.monotonic()
-        response = await client.post("/test_framework/v1/scenarios/run_scenarios_json",
-                                     json={"spec": suite, "agent_id": agent_id})  # fmt: skip
+        response = await client.post(
+            "/test_framework/v1/scenarios/run_scenarios_json",
+            json={"spec": suite, "agent_id": agent_id},
+        )
         assert response.status_code == 200, response.text
         result = await wait_result(client, response.json()["id"], timeout=10)
         took = time.monotonic() - started

@@ -63,8 +63,19 @@ def create_app(config: Settings | None = None, database: Database | None = None)
     app.state.settings = cfg
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body=cfg.max_body_bytes)
-    modules = (launch, result_actions, agents, scenarios, personalities, test_profiles, metrics, schedules, results, runs,
-               projects)  # fmt: skip
+    modules = (
+        launch,
+        result_actions,
+        agents,
+        scenarios,
+        personalities,
+        test_profiles,
+        metrics,
+        schedules,
+        results,
+        runs,
+        projects,
+    )
     for module in modules:
         app.include_router(module.router)
     # Every route with its full path, to answer 405 with the methods a path does allow.

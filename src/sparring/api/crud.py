@@ -52,8 +52,8 @@ class CrudSpec(Generic[M]):
 def mount_crud(router: SlashRouter, path: str, spec: CrudSpec[Any], *, put: bool = True) -> None:
     """Add POST `path`, and GET/PATCH/(PUT)/DELETE `path/{id}` to `router`."""
     label = spec.catalog.label
-    Create = spec.create_model  # noqa: N806 - a class
-    Patch = spec.patch_model  # noqa: N806
+    Create = spec.create_model
+    Patch = spec.patch_model
 
     async def create(body: Create, session: SessionDep, principal: PrincipalDep) -> Any:  # type: ignore[valid-type]
         row = spec.new_row(principal)
@@ -63,12 +63,22 @@ def mount_crud(router: SlashRouter, path: str, spec: CrudSpec[Any], *, put: bool
     async def get(obj_id: ObjId, session: SessionDep, principal: PrincipalDep) -> Any:
         return spec.to_out(await spec.catalog.get(session, principal, obj_id))
 
-    async def patch(obj_id: ObjId, body: Patch, session: SessionDep, principal: PrincipalDep) -> Any:  # type: ignore[valid-type]
+    async def patch(
+        obj_id: ObjId,
+        body: Patch,  # type: ignore[valid-type]
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> Any:
         row = await spec.catalog.get(session, principal, obj_id)
         await spec.apply(session, principal, row, body, True)
         return spec.to_out(await spec.catalog.save(session, row))
 
-    async def replace(obj_id: ObjId, body: Create, session: SessionDep, principal: PrincipalDep) -> Any:  # type: ignore[valid-type]
+    async def replace(
+        obj_id: ObjId,
+        body: Create,  # type: ignore[valid-type]
+        session: SessionDep,
+        principal: PrincipalDep,
+    ) -> Any:
         row = await spec.catalog.get(session, principal, obj_id)
         await spec.apply(session, principal, row, body, False)
         return spec.to_out(await spec.catalog.save(session, row))
@@ -80,9 +90,13 @@ def mount_crud(router: SlashRouter, path: str, spec: CrudSpec[Any], *, put: bool
     slash = "/" if path.endswith("/") else ""
     item = path.rstrip("/") + "/{obj_id}" + slash
     out = spec.out_model
-    router.post(path, status_code=spec.create_status, response_model=out, summary=f"Create a {label}")(create)
+    router.post(
+        path, status_code=spec.create_status, response_model=out, summary=f"Create a {label}"
+    )(create)
     router.get(item, response_model=out, summary=f"Get a {label}")(get)
     router.patch(item, response_model=out, summary=f"Change some fields of a {label}")(patch)
     if put:
         router.put(item, response_model=out, summary=f"Replace a {label}")(replace)
-    router.delete(item, status_code=204, response_class=Response, summary=f"Delete a {label}")(remove)
+    router.delete(item, status_code=204, response_class=Response, summary=f"Delete a {label}")(
+        remove
+    )

@@ -21,4 +21,6 @@ class FastJSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, default=_default, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(
+            content, default=_default, ensure_ascii=False, separators=(",", ":")
+        ).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,7 +69,7 @@ def _nul_query_field(query: bytes) -> str | None:
     return None
 
 
-async def _reply(send: Send, status: int, body: dict[str, object]) -> None:
+async def _reply(send: Send, status: int, body: Mapping[str, object]) -> None:
     payload = json.dumps(body).encode()
     await send(
         {

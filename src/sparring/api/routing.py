@@ -16,7 +16,7 @@ class SlashRouter(APIRouter):
     """`APIRouter` whose routes answer on `/path` and `/path/` alike."""
 
     def api_route(self, path: str, *args: Any, **kwargs: Any) -> Callable[..., Any]:
-        documented = path if path.endswith("/") else path
+        documented = path
         twin = path[:-1] if path.endswith("/") else path + "/"
         register = super().api_route
         include = kwargs.pop("include_in_schema", True)

@@ -22,11 +22,16 @@ class DemoProtocol(StrEnum):
 
 
 def demo_agent(
-    variant: Annotated[Variant, typer.Option(help="good, or buggy (with planted bugs).")] = Variant.good,
-    protocol: Annotated[DemoProtocol, typer.Option(help="openai (Chat Completions) or websocket (Cekura's chat protocol).")] = DemoProtocol.openai,
+    variant: Annotated[
+        Variant, typer.Option(help="good, or buggy (with planted bugs).")
+    ] = Variant.good,
+    protocol: Annotated[
+        DemoProtocol,
+        typer.Option(help="openai (Chat Completions) or websocket (Cekura's chat protocol)."),
+    ] = DemoProtocol.openai,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 9000,
-) -> None:  # fmt: skip
+) -> None:
     """Serve the clinic demo agent (good or buggy) over HTTP or WebSocket."""
     from sparring.demo.servers import serve_demo_agent
 

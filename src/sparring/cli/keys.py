@@ -50,8 +50,11 @@ def build(handle_errors: Callable[[Any], Any]) -> typer.Typer:
                 return await key_service.create_key(session, name, project)
 
         secret = with_database(work)
-        console.print(f"Created key [bold]{name}[/bold] for project [bold]{project}[/bold]. "
-                      "Store it now: it is not shown again.", highlight=False)  # fmt: skip
+        console.print(
+            f"Created key [bold]{name}[/bold] for project [bold]{project}[/bold]. "
+            "Store it now: it is not shown again.",
+            highlight=False,
+        )
         print(secret)
 
     @keys.command("list")
@@ -66,13 +69,21 @@ def build(handle_errors: Callable[[Any], Any]) -> typer.Typer:
         table = Table("id", "name", "prefix", "project", "created", "revoked")
         for k in with_database(work):
             revoked = k.revoked_at.isoformat(timespec="seconds") if k.revoked_at else ""
-            table.add_row(str(k.id), k.name, k.prefix + "…", k.project_name,
-                          k.created_at.isoformat(timespec="seconds"), revoked)  # fmt: skip
+            table.add_row(
+                str(k.id),
+                k.name,
+                k.prefix + "…",
+                k.project_name,
+                k.created_at.isoformat(timespec="seconds"),
+                revoked,
+            )
         console.print(table)
 
     @keys.command("revoke")
     @handle_errors
-    def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")]) -> None:
+    def revoke(
+        key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")],
+    ) -> None:
         """Revoke an API key: requests with it get 401 from now on."""
 
         async def work(db: Database) -> None:

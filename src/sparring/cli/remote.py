@@ -26,7 +26,9 @@ async def run_remote(
     headers = {"X-CEKURA-API-KEY": key}
     body = {"spec": doc, "agent_id": agent_id, "channel": "text", "concurrency_limit": concurrency}
     async with aiohttp.ClientSession(headers=headers) as http:
-        launched = await _call(http, "POST", f"{base}/test_framework/v1/scenarios/run_scenarios_json", body)
+        launched = await _call(
+            http, "POST", f"{base}/test_framework/v1/scenarios/run_scenarios_json", body
+        )
         result_id = launched["id"]
         console.print(f"Started result {result_id} on {base}")
         with console.status("waiting for conversations…"):

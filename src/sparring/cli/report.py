@@ -17,8 +17,10 @@ def verdict(run: dict[str, Any]) -> str:
     if run.get("success"):
         return "[green]pass[/green]"
     outcome = run.get("expected_outcome") or {}
-    if run.get("status") == "completed" and outcome.get("score") is None and outcome.get(
-        "outcome_alignments"
+    if (
+        run.get("status") == "completed"
+        and outcome.get("score") is None
+        and outcome.get("outcome_alignments")
     ):
         return "[yellow]inconclusive[/yellow]"
     return "[red]FAIL[/red]"
@@ -72,8 +74,10 @@ def show(console: Console, result: dict[str, Any], title: str) -> None:
     console.print(run_table(result, title))
     issues = (result.get("failed_reasons") or {}).get("issues") or []
     for issue in issues[:5]:
-        console.print(f"  [red]#{issue['rank']}[/red] {issue['description']} "
-                      f"[dim]({issue['affected_count']} runs)[/dim]")  # fmt: skip
+        console.print(
+            f"  [red]#{issue['rank']}[/red] {issue['description']} "
+            f"[dim]({issue['affected_count']} runs)[/dim]"
+        )
     console.print(summary_line(result), highlight=False)
 
 
@@ -87,12 +91,23 @@ def write_junit(path: Path, results: list[dict[str, Any]]) -> None:
     root = ET.Element("testsuites")
     for result in results:
         runs = sorted(result["runs"].values(), key=lambda r: r["id"])
-        suite = ET.SubElement(root, "testsuite", name=f"{result['name']} (result {result['id']})",
-                              tests=str(len(runs)), failures=str(result["failed_runs_count"]))  # fmt: skip
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"{result['name']} (result {result['id']})",
+            tests=str(len(runs)),
+            failures=str(result["failed_runs_count"]),
+        )
         for run in runs:
-            case = ET.SubElement(suite, "testcase", classname=result["agent_name"] or "agent",
-                                 name=f"{run['scenario_name']} [{run['personality_name']}] #{run['id']}")  # fmt: skip
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=result["agent_name"] or "agent",
+                name=f"{run['scenario_name']} [{run['personality_name']}] #{run['id']}",
+            )
             if not run.get("success"):
-                failure = ET.SubElement(case, "failure", message=what_failed(run, 5) or run["status"])
+                failure = ET.SubElement(
+                    case, "failure", message=what_failed(run, 5) or run["status"]
+                )
                 failure.text = "\n".join((run.get("expected_outcome") or {}).get("explanation", []))
     ET.ElementTree(root).write(path, encoding="unicode", xml_declaration=True)

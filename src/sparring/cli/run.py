@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
 
 from sparring.cli import report
 from sparring.cli.remote import run_remote
@@ -60,17 +60,28 @@ def load_suite(path: Path) -> dict[str, Any]:
         raise BadInput("SUITE", f"{path} is not a valid test suite: {problems}") from None
 
 
-def agent_targets(demo: Demo | None, agent_url: str | None, protocol: Protocol | None,
-                  model: str) -> list[tuple[str, dict[str, Any]]]:  # fmt: skip
+def agent_targets(
+    demo: Demo | None, agent_url: str | None, protocol: Protocol | None, model: str
+) -> list[tuple[str, dict[str, Any]]]:
     """(label, provider block) of each agent to test."""
     if demo and agent_url:
         raise BadInput("--agent-url", "Give either --demo or --agent-url, not both.")
     if demo:
         variants = ["good", "buggy"] if demo is Demo.both else [demo.value]
-        return [(f"clinic demo ({v})", {"type": "python", "credentials": {"config": {
-            "callable": f"sparring.demo.clinic:{v}_agent"}}}) for v in variants]  # fmt: skip
+        return [
+            (
+                f"clinic demo ({v})",
+                {
+                    "type": "python",
+                    "credentials": {"config": {"callable": f"sparring.demo.clinic:{v}_agent"}},
+                },
+            )
+            for v in variants
+        ]
     if not agent_url:
-        raise BadInput("--agent-url", "Give the agent to test: --agent-url URL or --demo good|buggy.")
+        raise BadInput(
+            "--agent-url", "Give the agent to test: --agent-url URL or --demo good|buggy."
+        )
     if agent_url.startswith(("ws://", "wss://")) or protocol is Protocol.websocket:
         config: dict[str, Any] = {"url": agent_url}
         return [(agent_url, {"type": "self_hosted", "credentials": {"config": config}})]
@@ -83,7 +94,9 @@ def agent_targets(demo: Demo | None, agent_url: str | None, protocol: Protocol |
     return [(agent_url, {"type": "openai_chat", "credentials": {"api_key": key, "config": openai}})]
 
 
-async def ensure_agent(db: Database, principal: Principal, name: str, provider: dict[str, Any]) -> int:
+async def ensure_agent(
+    db: Database, principal: Principal, name: str, provider: dict[str, Any]
+) -> int:
     """The local agent called `name`, created or pointed at `provider`."""
     from sparring.api.routes.agents import split_provider  # the API's validation, shared
     from sparring.api.schemas.agents import ProviderIn
@@ -101,8 +114,12 @@ async def ensure_agent(db: Database, principal: Principal, name: str, provider: 
         return agent.id
 
 
-async def run_embedded(doc: dict[str, Any], targets: list[tuple[str, dict[str, Any]]],
-                       concurrency: int | None, caller: str) -> list[dict[str, Any]]:  # fmt: skip
+async def run_embedded(
+    doc: dict[str, Any],
+    targets: list[tuple[str, dict[str, Any]]],
+    concurrency: int | None,
+    caller: str,
+) -> list[dict[str, Any]]:
     cfg = settings()
     db = Database(cfg.effective_database_url)
     runtime = await Runtime(db, cfg, executes=True).start()
@@ -115,9 +132,14 @@ async def run_embedded(doc: dict[str, Any], targets: list[tuple[str, dict[str, A
             agent_id = await ensure_agent(db, principal, label, provider)
             async with db.transaction() as session:
                 result, total, _ = await suites.launch_suite(
-                    session, principal, doc, agent_id, name=f"{label}",
-                    caller_engine=caller, concurrency_limit=concurrency or 10,
-                )  # fmt: skip
+                    session,
+                    principal,
+                    doc,
+                    agent_id,
+                    name=f"{label}",
+                    caller_engine=caller,
+                    concurrency_limit=concurrency or 10,
+                )
             assert result is not None
             await runtime.enqueue_lanes(result.id, launch.lanes_for(result, total))
             launched.append((label, result.id, total))
@@ -134,19 +156,29 @@ async def run_embedded(doc: dict[str, Any], targets: list[tuple[str, dict[str, A
 
 async def _follow(db: Database, principal: Principal, launched: list[tuple[str, int, int]]) -> None:
     """Live progress until every run of every launched result is terminal."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed"),
-               TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
-        bars = {rid: progress.add_task(label, total=total, passed=0, failed=0)
-                for label, rid, total in launched}  # fmt: skip
+        bars = {
+            rid: progress.add_task(label, total=total, passed=0, failed=0)
+            for label, rid, total in launched
+        }
         while True:
             done = True
             async with db.session() as session:
                 for rid, bar in bars.items():
                     counts = await result_queries.run_counts(session, rid)
-                    progress.update(bar, completed=counts["completed"], passed=counts["passed"],
-                                    failed=counts["failed"])  # fmt: skip
+                    progress.update(
+                        bar,
+                        completed=counts["completed"],
+                        passed=counts["passed"],
+                        failed=counts["failed"],
+                    )
                     done = done and counts["completed"] >= counts["total"]
             if done:
                 return
@@ -155,18 +187,48 @@ async def _follow(db: Database, principal: Principal, launched: list[tuple[str, 
 
 def run(
     suite: Annotated[Path, typer.Argument(help="A test suite in Cekura's JSON format.")],
-    agent_url: Annotated[str | None, typer.Option(help="The agent to test: http(s):// (OpenAI-compatible or webhook) or ws(s):// (Cekura chat WebSocket).")] = None,
-    demo: Annotated[Demo | None, typer.Option(help="Test the bundled clinic demo agent instead.")] = None,
-    agent_protocol: Annotated[Protocol | None, typer.Option(help="How to talk to --agent-url (default: from the URL).")] = None,
-    agent_model: Annotated[str, typer.Option(help="Model name sent to an OpenAI-compatible agent.")] = "agent",
-    concurrency: Annotated[int | None, typer.Option(min=1, max=10_000, help="Conversations at once (default: the suite's, else 10).")] = None,
-    fail_under: Annotated[float | None, typer.Option(min=0, max=100, help="Exit 1 when the success rate (%) is below this.")] = None,
+    agent_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The agent to test: http(s):// (OpenAI-compatible or webhook) or ws(s):// (Cekura chat WebSocket)."
+        ),
+    ] = None,
+    demo: Annotated[
+        Demo | None, typer.Option(help="Test the bundled clinic demo agent instead.")
+    ] = None,
+    agent_protocol: Annotated[
+        Protocol | None, typer.Option(help="How to talk to --agent-url (default: from the URL).")
+    ] = None,
+    agent_model: Annotated[
+        str, typer.Option(help="Model name sent to an OpenAI-compatible agent.")
+    ] = "agent",
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=10_000, help="Conversations at once (default: the suite's, else 10)."
+        ),
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(min=0, max=100, help="Exit 1 when the success rate (%) is below this."),
+    ] = None,
     junit: Annotated[Path | None, typer.Option(help="Write a JUnit XML report here.")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result (seed shape) as JSON here.")] = None,
-    api: Annotated[str | None, typer.Option(help="Send the suite to this sparring server (key: SPARRING_API_KEY or CEKURA_API_KEY).")] = None,
-    agent_id: Annotated[int | None, typer.Option(help="With --api: the server's agent to test.")] = None,
-    caller: Annotated[str | None, typer.Option(help="scripted (offline) or llm (needs SPARRING_LLM_*).")] = None,
-) -> None:  # fmt: skip
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the result (seed shape) as JSON here.")
+    ] = None,
+    api: Annotated[
+        str | None,
+        typer.Option(
+            help="Send the suite to this sparring server (key: SPARRING_API_KEY or CEKURA_API_KEY)."
+        ),
+    ] = None,
+    agent_id: Annotated[
+        int | None, typer.Option(help="With --api: the server's agent to test.")
+    ] = None,
+    caller: Annotated[
+        str | None, typer.Option(help="scripted (offline) or llm (needs SPARRING_LLM_*).")
+    ] = None,
+) -> None:
     """Run a test suite against an agent and report every conversation."""
     doc = load_suite(suite)
     engine = caller or ("llm" if settings().llm.configured else "scripted")

@@ -18,15 +18,19 @@ from sparring.storage.migrate import upgrade_database
 
 
 def worker(
-    max_conversations: Annotated[int, typer.Option(min=1, max=10_000, help="Lanes (conversations) this worker holds at once.")] = 200,
-) -> None:  # fmt: skip
+    max_conversations: Annotated[
+        int,
+        typer.Option(min=1, max=10_000, help="Lanes (conversations) this worker holds at once."),
+    ] = 200,
+) -> None:
     """Take runs from the Redis broker (SPARRING_BROKER_URL) and hold the conversations."""
     cfg = settings()
     if not cfg.broker_url:
         raise BadInput("SPARRING_BROKER_URL", "Set it to redis://… : workers need a shared broker.")
     upgrade_database(cfg.effective_database_url)
-    Console(stderr=True).print(f"sparring worker: broker {cfg.broker_url}, "
-                               f"up to {max_conversations} conversations")  # fmt: skip
+    Console(stderr=True).print(
+        f"sparring worker: broker {cfg.broker_url}, up to {max_conversations} conversations"
+    )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_work(max_conversations))
 

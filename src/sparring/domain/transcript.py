@@ -112,7 +112,9 @@ class Transcript:
 
     def to_text(self) -> str:
         """Cekura's text form: one `[MM:SS] Role: text` line per message."""
-        return "\n".join(f"[{format_clock(t.start)}] {t.role.value}: {t.content}" for t in self.turns)
+        return "\n".join(
+            f"[{format_clock(t.start)}] {t.role.value}: {t.content}" for t in self.turns
+        )
 
     def to_json(self) -> list[dict[str, Any]]:
         return [t.to_json() for t in self.turns]
@@ -120,5 +122,5 @@ class Transcript:
 
 def format_clock(seconds: float) -> str:
     """Seconds as "MM:SS" (minutes grow past 59, as in the seed's durations)."""
-    whole = max(0, int(round(seconds)))
+    whole = max(0, round(seconds))
     return f"{whole // 60:02d}:{whole % 60:02d}"

@@ -184,8 +184,8 @@ def _errors(count: int, reason: str) -> list[Judgment]:
     return [Judgment(status=VerdictStatus.ERROR, reason=reason) for _ in range(count)]
 
 
-class LLMCriteriaJudge(CriteriaJudge):
-    """Decides every criterion of an expected outcome in one LLM request (per vote)."""
+class _UsesLLMJudge:
+    """Both judges take (client, votes=None, cache=None) and keep an `LLMJudge` as `engine`."""
 
     def __init__(
         self,
@@ -195,6 +195,10 @@ class LLMCriteriaJudge(CriteriaJudge):
         cache: VerdictCache | None = None,
     ) -> None:
         self.engine = LLMJudge(client, votes=votes, cache=cache)
+
+
+class LLMCriteriaJudge(_UsesLLMJudge, CriteriaJudge):
+    """Decides every criterion of an expected outcome in one LLM request (per vote)."""
 
     async def judge(
         self, criteria: list[str], conversation: Conversation
@@ -220,19 +224,10 @@ def _criterion_verdict(criterion: str, judgment: Judgment) -> CriterionVerdict:
     return CriterionVerdict(criterion, judgment.reason, None)
 
 
-class LLMJudgeEvaluator(Evaluator):
+class LLMJudgeEvaluator(_UsesLLMJudge, Evaluator):
     """Scores a metric of kind `llm_judge`: its prompt (or description) asked of the LLM."""
 
     kind: ClassVar[str] = MetricKind.LLM_JUDGE.value
-
-    def __init__(
-        self,
-        client: ChatModel,
-        *,
-        votes: int | None = None,
-        cache: VerdictCache | None = None,
-    ) -> None:
-        self.engine = LLMJudge(client, votes=votes, cache=cache)
 
     async def evaluate(self, metric: MetricSpec, conversation: Conversation) -> MetricVerdict:
         if not metric_instructions(metric):

@@ -85,34 +85,114 @@ _Q, _A, _S = CONVERSATION_QUALITY, ACCURACY, SPEECH_QUALITY
 
 # code, slug, name, description, category, eval_type, function, extra fields
 PREDEFINED_METRICS: list[PredefinedMetric] = [
-    PredefinedMetric("2cf52262", "agent_response_latency", "Agent Response Latency", "Mean time "
+    PredefinedMetric(
+        "2cf52262",
+        "agent_response_latency",
+        "Agent Response Latency",
+        "Mean time "
         "in ms from the end of the caller's message to the end of the agent's reply; p50 and "
-        "p90 of the run in extra.percentiles.", _Q, NUMERIC, signals.response_latency, unit="ms"),
-    PredefinedMetric("ad48abdf", "time_to_first_reply", "Time to First Reply", "Latency in ms "
-        "of the agent's first reply.", _Q, NUMERIC, signals.time_to_first_reply, unit="ms"),
-    PredefinedMetric("0f3f5177", "turns", "Turns", "Number of agent replies (extra.messages "
-        "counts caller messages too).", _Q, NUMERIC, signals.turn_count, unit="replies"),
-    PredefinedMetric("29deb15d", "call_duration", "Call Duration", "Seconds from the start of "
-        "the call to the end of its last message.", _Q, NUMERIC, signals.call_duration, unit="s"),
-    PredefinedMetric("41593530", "words_per_agent_turn", "Words per Agent Turn", "Mean number of "
-        "words in an agent reply (verbosity).", _Q, NUMERIC, signals.words_per_agent_turn,
-        unit="words"),
-    PredefinedMetric("b1d251b6", "talk_ratio", "Talk Ratio", "Share of all words spoken by the "
-        "agent, 0.0 to 1.0.", _S, NUMERIC, signals.talk_ratio, unit="0-1"),
-    PredefinedMetric("95cf6057", "unnecessary_repetition", "Unnecessary Repetition Count",
+        "p90 of the run in extra.percentiles.",
+        _Q,
+        NUMERIC,
+        signals.response_latency,
+        unit="ms",
+    ),
+    PredefinedMetric(
+        "ad48abdf",
+        "time_to_first_reply",
+        "Time to First Reply",
+        "Latency in ms of the agent's first reply.",
+        _Q,
+        NUMERIC,
+        signals.time_to_first_reply,
+        unit="ms",
+    ),
+    PredefinedMetric(
+        "0f3f5177",
+        "turns",
+        "Turns",
+        "Number of agent replies (extra.messages counts caller messages too).",
+        _Q,
+        NUMERIC,
+        signals.turn_count,
+        unit="replies",
+    ),
+    PredefinedMetric(
+        "29deb15d",
+        "call_duration",
+        "Call Duration",
+        "Seconds from the start of the call to the end of its last message.",
+        _Q,
+        NUMERIC,
+        signals.call_duration,
+        unit="s",
+    ),
+    PredefinedMetric(
+        "41593530",
+        "words_per_agent_turn",
+        "Words per Agent Turn",
+        "Mean number of words in an agent reply (verbosity).",
+        _Q,
+        NUMERIC,
+        signals.words_per_agent_turn,
+        unit="words",
+    ),
+    PredefinedMetric(
+        "b1d251b6",
+        "talk_ratio",
+        "Talk Ratio",
+        "Share of all words spoken by the agent, 0.0 to 1.0.",
+        _S,
+        NUMERIC,
+        signals.talk_ratio,
+        unit="0-1",
+    ),
+    PredefinedMetric(
+        "95cf6057",
+        "unnecessary_repetition",
+        "Unnecessary Repetition Count",
         "Agent replies of three or more words that repeat an earlier reply (same words, or at "
-        "least 90 % similar).", _Q, NUMERIC, signals.repetitions, unit="replies"),
-    PredefinedMetric("e6fe9d34", "who_ended_call", "Who Ended the Call", "Who ended the call: "
+        "least 90 % similar).",
+        _Q,
+        NUMERIC,
+        signals.repetitions,
+        unit="replies",
+    ),
+    PredefinedMetric(
+        "e6fe9d34",
+        "who_ended_call",
+        "Who Ended the Call",
+        "Who ended the call: "
         "agent, caller, or other (turn or time limit, silence, failure). Judges appropriate "
-        "termination.", _Q, ENUM, signals.who_ended, enum_values=("agent", "caller", "other")),
-    PredefinedMetric("2345d007", "infrastructure_issues", "Infrastructure Issues", "1 when the "
+        "termination.",
+        _Q,
+        ENUM,
+        signals.who_ended,
+        enum_values=("agent", "caller", "other"),
+    ),
+    PredefinedMetric(
+        "2345d007",
+        "infrastructure_issues",
+        "Infrastructure Issues",
+        "1 when the "
         "call ran without infrastructure trouble; 0 on a failed connection, an error, agent "
-        "silence, or a reply slower than infra_issues_timeout seconds (default 10).", _Q, BINARY,
-        signals.infrastructure, configuration={"infra_issues_timeout": 10}),
-    PredefinedMetric("ee9a1d18", "tool_call_errors", "Tool Call Errors", "Number of tool results "
-        "that look like errors (error fields, failure status, error text).", _A, NUMERIC,
-        signals.tool_call_errors, unit="results"),
-]  # fmt: skip
+        "silence, or a reply slower than infra_issues_timeout seconds (default 10).",
+        _Q,
+        BINARY,
+        signals.infrastructure,
+        configuration={"infra_issues_timeout": 10},
+    ),
+    PredefinedMetric(
+        "ee9a1d18",
+        "tool_call_errors",
+        "Tool Call Errors",
+        "Number of tool results that look like errors (error fields, failure status, error text).",
+        _A,
+        NUMERIC,
+        signals.tool_call_errors,
+        unit="results",
+    ),
+]
 
 
 def find_predefined(key: str) -> PredefinedMetric | None:

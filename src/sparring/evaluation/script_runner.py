@@ -107,11 +107,17 @@ async def run_script(
     ).encode()
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-I", "-c", _RUNNER,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, start_new_session=True, cwd=tempfile.gettempdir(),
+        sys.executable,
+        "-I",
+        "-c",
+        _RUNNER,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+        cwd=tempfile.gettempdir(),
         env={"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C.UTF-8"},
-    )  # fmt: skip
+    )
     try:
         stdout, stderr = await asyncio.wait_for(_exchange(proc, payload), timeout_s)
     except TimeoutError:
@@ -120,9 +126,13 @@ async def run_script(
         await _reap(proc)
     outcome = _interpret(proc.returncode, stdout, stderr, memory_mb, timeout_s)
     return ScriptOutcome(
-        outcome.result, outcome.has_result, outcome.explanation, outcome.error,
-        stderr.decode(errors="replace"), _ms(started),
-    )  # fmt: skip
+        outcome.result,
+        outcome.has_result,
+        outcome.explanation,
+        outcome.error,
+        stderr.decode(errors="replace"),
+        _ms(started),
+    )
 
 
 def _ms(started: float) -> float:

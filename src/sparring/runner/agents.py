@@ -32,9 +32,11 @@ def agent_spec(agent: Agent, overrides: dict[str, Any] | None = None) -> AgentSp
             "reach in text mode yet; use openai_chat, webhook, self_hosted or python.",
         )
     credentials = agent.credentials or {}
-    config = dict(credentials.get("chat_config") or {}) if kind == "self_hosted" and (
-        provider.get("type") == "custom"
-    ) else dict(credentials.get("config") or {})
+    config = (
+        dict(credentials.get("chat_config") or {})
+        if kind == "self_hosted" and (provider.get("type") == "custom")
+        else dict(credentials.get("config") or {})
+    )
     overrides = overrides or {}
     if overrides.get("websocket_url"):
         config["url"] = overrides["websocket_url"]

@@ -67,9 +67,13 @@ async def _converse_with_retries(
         caller = get_caller(plan.caller_engine, plan.scenario)
         try:
             transcript = await converse(
-                transport, caller, plan.scenario, context,
-                cancel=live.cancel, silence_timeout=plan.silence_timeout,
-            )  # fmt: skip
+                transport,
+                caller,
+                plan.scenario,
+                context,
+                cancel=live.cancel,
+                silence_timeout=plan.silence_timeout,
+            )
         finally:
             await caller.aclose()
         retryable = transcript.end_reason is EndReason.INFRASTRUCTURE and not transcript.turns
@@ -89,8 +93,12 @@ async def _finish(
         await leases.write_fenced(runtime.db, claim, {**base, "status": Status.CANCELLED.value})
         return
     if transcript.end_reason is EndReason.INFRASTRUCTURE:
-        values = {**base, "status": Status.FAILED.value, "success": False,
-                  "infrastructure_failure": True}  # fmt: skip
+        values = {
+            **base,
+            "status": Status.FAILED.value,
+            "success": False,
+            "infrastructure_failure": True,
+        }
         await leases.write_fenced(runtime.db, claim, values)
         return
     if not await leases.write_fenced(runtime.db, claim, {"status": Status.EVALUATING.value}):
@@ -115,8 +123,10 @@ async def _finish(
 
 
 def _transcript_values(transcript: Transcript) -> dict[str, Any]:
-    metadata = {**transcript.metadata, "ended_reason": transcript.end_reason.value if
-                transcript.end_reason else None}  # fmt: skip
+    metadata = {
+        **transcript.metadata,
+        "ended_reason": transcript.end_reason.value if transcript.end_reason else None,
+    }
     return {
         "transcript": transcript.to_json(),
         "run_metadata": metadata,

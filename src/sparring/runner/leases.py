@@ -38,7 +38,9 @@ class Claim:
     plan: dict[str, Any]
 
 
-async def claim_next(db: Database, result_id: int, owner: str, lease_seconds: float) -> Claim | None:
+async def claim_next(
+    db: Database, result_id: int, owner: str, lease_seconds: float
+) -> Claim | None:
     """Lease the next waiting run of `result_id`, respecting its concurrency limit."""
     now = utcnow()
     async with db.transaction() as session:
@@ -183,5 +185,7 @@ async def refresh_result_status(db: Database, result_id: int) -> str:
         by_status = dict(rows.all())
         status = result_status(by_status, current)
         if status != current:
-            await session.execute(update(Result).where(Result.id == result_id).values(status=status))
+            await session.execute(
+                update(Result).where(Result.id == result_id).values(status=status)
+            )
         return status

@@ -32,9 +32,13 @@ class Catalog(Generic[M]):
     def __init__(self, model: type[M], label: str) -> None:
         self.model = model
         self.label = label
+        # Every catalogued model has these two columns (typed loosely: M is any model).
+        self.id_column: Any = getattr(model, "id")  # noqa: B009
+        self.project_column: Any = getattr(model, "project_id")  # noqa: B009
 
     def _scope(self, principal: Principal) -> ColumnElement[bool]:
-        return self.model.project_id == principal.project_id  # type: ignore[attr-defined,no-any-return]
+        scope: ColumnElement[bool] = self.project_column == principal.project_id
+        return scope
 
     async def count(
         self, session: AsyncSession, principal: Principal, *where: ColumnElement[bool]
@@ -42,7 +46,7 @@ class Catalog(Generic[M]):
         query = select(func.count()).select_from(self.model).where(self._scope(principal), *where)
         return int(await session.scalar(query) or 0)
 
-    async def list(
+    async def find(
         self,
         session: AsyncSession,
         principal: Principal,
@@ -53,15 +57,15 @@ class Catalog(Generic[M]):
         query = (
             select(self.model)
             .where(self._scope(principal), *where)
-            .order_by(self.model.id.desc())  # type: ignore[attr-defined]
+            .order_by(self.id_column.desc())
             .offset(offset)
             .limit(limit)
         )
         return (await session.scalars(query)).all()
 
     async def get(self, session: AsyncSession, principal: Principal, obj_id: int) -> M:
-        row = await session.scalar(
-            select(self.model).where(self._scope(principal), self.model.id == obj_id)  # type: ignore[attr-defined]
+        row: M | None = await session.scalar(
+            select(self.model).where(self._scope(principal), self.id_column == obj_id)
         )
         if row is None:
             raise NotFound("Not found.")
@@ -81,7 +85,7 @@ class Catalog(Generic[M]):
     async def delete(self, session: AsyncSession, principal: Principal, obj_id: int) -> None:
         await self.get(session, principal, obj_id)
         await session.execute(
-            delete(self.model).where(self._scope(principal), self.model.id == obj_id)  # type: ignore[attr-defined]
+            delete(self.model).where(self._scope(principal), self.id_column == obj_id)
         )
         await session.commit()
 
@@ -102,9 +106,9 @@ class Catalog(Generic[M]):
         if not ids:
             return
         found = await session.scalars(
-            select(self.model.id).where(self._scope(principal), self.model.id.in_(ids))  # type: ignore[attr-defined]
+            select(self.id_column).where(self._scope(principal), self.id_column.in_(ids))
         )
-        missing = sorted(set(ids) - set(found.all()))
+        missing: list[int] = sorted(set(ids) - set(found.all()))
         if missing:
             raise BadInput(field, f'Invalid pk "{missing[0]}" - object does not exist.')
 

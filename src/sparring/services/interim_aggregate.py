@@ -23,8 +23,17 @@ class RunSummary:
     def from_stored(cls, **kw: Any) -> RunSummary:
         outcome = kw["expected_outcome"] or {}
         lat = [t["latency_ms"] for t in kw["transcript"] if t.get("latency_ms") is not None]
-        return cls(kw["run_id"], kw["scenario_id"], kw["success"], kw["status"], bool(kw["transcript"]),
-                   kw["infrastructure_failure"], outcome.get("score"), kw["tags"], lat)
+        return cls(
+            kw["run_id"],
+            kw["scenario_id"],
+            kw["success"],
+            kw["status"],
+            bool(kw["transcript"]),
+            kw["infrastructure_failure"],
+            outcome.get("score"),
+            kw["tags"],
+            lat,
+        )
 
 
 def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -39,8 +48,14 @@ def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 def overall_evaluation(runs: list[RunSummary], metrics: list[Any]) -> dict[str, Any]:
     rate = 100.0 * sum(1 for r in runs if r.success) / len(runs) if runs else 0.0
-    return {"success_rate": rate, "metric_summary": {}, "worst_performing_metrics": {"binary_adherence": []},
-            "numeric_metrics": [], "enum_metrics": [], "extra_metrics": []}
+    return {
+        "success_rate": rate,
+        "metric_summary": {},
+        "worst_performing_metrics": {"binary_adherence": []},
+        "numeric_metrics": [],
+        "enum_metrics": [],
+        "extra_metrics": [],
+    }
 
 
 def critical_categories(runs: list[RunSummary], metrics: list[Any]) -> list[Any]:

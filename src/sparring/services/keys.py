@@ -48,7 +48,9 @@ async def ensure_project(session: AsyncSession, name: str) -> Project:
     """The project called `name` in the default organization, created if needed."""
     if not name.strip() or len(name) > 255:
         raise BadInput("project", "A project name of 1 to 255 characters is required.")
-    org = await session.scalar(select(Organization).where(Organization.name == DEFAULT_ORGANIZATION))
+    org = await session.scalar(
+        select(Organization).where(Organization.name == DEFAULT_ORGANIZATION)
+    )
     if org is None:
         org = Organization(name=DEFAULT_ORGANIZATION)
         session.add(org)
@@ -78,7 +80,9 @@ async def create_key(session: AsyncSession, name: str, project_name: str = "defa
 
 async def list_keys(session: AsyncSession) -> list[KeyInfo]:
     rows = await session.execute(
-        select(ApiKey, Project.name).join(Project, Project.id == ApiKey.project_id).order_by(ApiKey.id)
+        select(ApiKey, Project.name)
+        .join(Project, Project.id == ApiKey.project_id)
+        .order_by(ApiKey.id)
     )
     return [
         KeyInfo(k.id, k.name, k.prefix, k.project_id, project_name, k.created_at, k.revoked_at)

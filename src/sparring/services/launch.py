@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from sparring.domain.verdict import EvalType, MetricKind, MetricSpec
 from sparring.errors import BadInput
 from sparring.runner.agents import agent_spec
 from sparring.services import catalog
+from sparring.services.catalog import Catalog
 from sparring.services.keys import Principal
 from sparring.storage.models import Agent, Metric, Personality, Result, Run, Scenario, TestProfile
 
@@ -59,10 +61,16 @@ def scenario_spec(
     """A stored scenario with its personality and test data, as the simulation reads it."""
     actions = s.conditional_actions or {}
     agent_vars, caller_vars = profile_variables(profile.information if profile else {})
-    persona = PersonalitySpec(
-        name=personality.name, prompt=personality.prompt, language=personality.language,
-        id=personality.id,
-    ) if personality else PersonalitySpec()  # fmt: skip
+    persona = (
+        PersonalitySpec(
+            name=personality.name,
+            prompt=personality.prompt,
+            language=personality.language,
+            id=personality.id,
+        )
+        if personality
+        else PersonalitySpec()
+    )
     return ScenarioSpec(
         name=s.name,
         id=s.id,
@@ -78,7 +86,7 @@ def scenario_spec(
                 fixed_message=bool(c.get("fixed_message", True)),
             )
             for c in actions.get("conditions", [])
-        ),  # fmt: skip
+        ),
         expected_outcome=s.expected_outcome_prompt,
         personality=persona,
         agent_variables=agent_vars,
@@ -102,7 +110,11 @@ def profile_variables(information: dict[str, Any]) -> tuple[dict[str, Any], dict
 
 
 def metric_spec(m: Metric) -> MetricSpec:
-    kinds = {"llm_judge": MetricKind.LLM_JUDGE, "custom_code": MetricKind.CUSTOM_CODE}
+    kinds = {
+        "llm_judge": MetricKind.LLM_JUDGE,
+        "custom_code": MetricKind.CUSTOM_CODE,
+        "predefined": MetricKind.PREDEFINED,
+    }
     return MetricSpec(
         name=m.name,
         eval_type=EvalType(m.eval_type),
@@ -130,7 +142,7 @@ async def resolve_scenarios(
         by_id = {s.id: s for s in rows}
         return [by_id[i] for i in request.scenario_ids]
     if request.tags:
-        every = await catalog.scenarios.list(session, principal)
+        every = await catalog.scenarios.find(session, principal)
         chosen = [s for s in reversed(every) if set(request.tags) & set(s.tags or ())]
         if not chosen:
             raise BadInput("tags", "No scenario of this project has any of these tags.")
@@ -159,45 +171,48 @@ async def plan_runs(
             "frequency", f"This would start {total} runs; at most {MAX_RUNS_PER_LAUNCH}."
         )
     agent_metrics = [
-        m for m in await catalog.metrics.list(session, principal) if agent.id in (m.agents or [])
+        m for m in await catalog.metrics.find(session, principal) if agent.id in (m.agents or [])
     ]
     planned: list[PlannedRun] = []
     for scenario in scenarios:
-        metric_rows = await _metrics_for(session, principal, scenario, agent_metrics)
-        for personality in await _pick(
-            session, Personality, request.personality_ids, scenario.personality_id
-        ):
-            for profile in await _pick(
-                session, TestProfile, request.test_profile_ids, scenario.test_profile_id
-            ):
-                spec = scenario_spec(scenario, personality, profile)
-                plan = RunPlan(
-                    scenario=spec,
-                    agent_id=agent.id,
-                    metrics=tuple(metric_spec(m) for m in metric_rows),
-                    caller_engine=request.caller_engine,
-                    agent_overrides=request.agent_overrides,
-                )
-                for index in range(request.frequency):
-                    planned.append(
-                        PlannedRun(
-                            plan, scenario.id, personality.id if personality else None,
-                            profile.id if profile else None, index,
-                        )
-                    )  # fmt: skip
+        metrics = tuple(
+            metric_spec(m) for m in await _metrics_for(session, principal, scenario, agent_metrics)
+        )
+        personas = await _pick(
+            session,
+            principal,
+            catalog.personalities,
+            request.personality_ids,
+            scenario.personality_id,
+        )
+        profiles = await _pick(
+            session,
+            principal,
+            catalog.test_profiles,
+            request.test_profile_ids,
+            scenario.test_profile_id,
+        )
+        for persona, profile in product(personas, profiles):
+            plan = RunPlan(
+                scenario=scenario_spec(scenario, persona, profile),
+                agent_id=agent.id,
+                metrics=metrics,
+                caller_engine=request.caller_engine,
+                agent_overrides=request.agent_overrides,
+            )
+            ids = (scenario.id, persona.id if persona else None, profile.id if profile else None)
+            planned += [PlannedRun(plan, *ids, index) for index in range(request.frequency)]
     return planned
 
 
 async def _pick(
-    session: AsyncSession,
-    model: type[Personality] | type[TestProfile],
-    ids: list[int],
-    own: int | None,
+    session: AsyncSession, principal: Principal, kind: Catalog[Any], ids: list[int], own: int | None
 ) -> Sequence[Any]:
+    """The rows the launch names, else the scenario's own one, else [None]."""
     wanted = ids or ([own] if own else [])
     if not wanted:
         return [None]
-    rows = {r.id: r for r in await session.scalars(select(model).where(model.id.in_(wanted)))}
+    rows = {r.id: r for r in await kind.find(session, principal, kind.id_column.in_(wanted))}
     return [rows[i] for i in wanted if i in rows] or [None]
 
 
@@ -205,7 +220,7 @@ async def _metrics_for(
     session: AsyncSession, principal: Principal, scenario: Scenario, agent_metrics: list[Metric]
 ) -> list[Metric]:
     ids = [int(i) for i in scenario.metrics or []]
-    rows = list(await catalog.metrics.list(session, principal, Metric.id.in_(ids))) if ids else []
+    rows = list(await catalog.metrics.find(session, principal, Metric.id.in_(ids))) if ids else []
     seen = {m.id for m in rows}
     return sorted(rows + [m for m in agent_metrics if m.id not in seen], key=lambda m: m.id)
 
@@ -250,14 +265,20 @@ async def store_result(
     await session.flush()
     session.add_all(
         Run(
-            result_id=result.id, project_id=principal.project_id, scenario_id=p.scenario_id,
-            personality_id=p.personality_id, test_profile_id=p.test_profile_id,
-            scenario_name=p.plan.scenario.name, personality_name=p.plan.scenario.personality.name,
-            status=Status.IN_QUEUE.value, plan=p.plan.to_json(), tags=list(p.plan.scenario.tags),
+            result_id=result.id,
+            project_id=principal.project_id,
+            scenario_id=p.scenario_id,
+            personality_id=p.personality_id,
+            test_profile_id=p.test_profile_id,
+            scenario_name=p.plan.scenario.name,
+            personality_name=p.plan.scenario.personality.name,
+            status=Status.IN_QUEUE.value,
+            plan=p.plan.to_json(),
+            tags=list(p.plan.scenario.tags),
             frequency_index=p.frequency_index,
         )
         for p in planned
-    )  # fmt: skip
+    )
     await session.commit()
     return result
 

@@ -41,9 +41,7 @@ def success_of(run: Run) -> bool | None:
     """Met expected outcome and no failed binary metric (overrides applied)."""
     outcome = (run.expected_outcome or {}).get("score")
     metrics = effective_metrics(run)
-    failed = any(
-        m.get("type", "").startswith("binary") and m.get("score") == 0 for m in metrics
-    )
+    failed = any(m.get("type", "").startswith("binary") and m.get("score") == 0 for m in metrics)
     if run.status != "completed":
         return False
     if outcome is None:
@@ -60,13 +58,19 @@ def effective_metrics(run: Run) -> list[dict[str, Any]]:
 
 
 async def evaluate_metrics(
-    session: AsyncSession, principal: Principal, result_id: int, run_ids: list[int] | None,
+    session: AsyncSession,
+    principal: Principal,
+    result_id: int,
+    run_ids: list[int] | None,
     metric_ids: list[int],
-) -> int:  # fmt: skip
+) -> int:
     """Score the chosen runs again with the chosen metrics; returns how many runs changed."""
     result = await get_result(session, principal, result_id)
     await catalog.metrics.check_refs(session, principal, metric_ids, "metric_ids")
-    metrics = [metric_spec(m) for m in await session.scalars(select(Metric).where(Metric.id.in_(metric_ids)))]
+    metrics = [
+        metric_spec(m)
+        for m in await session.scalars(select(Metric).where(Metric.id.in_(metric_ids)))
+    ]
     query = select(Run).where(Run.result_id == result.id, Run.status == "completed")
     if run_ids:
         query = query.where(Run.id.in_(run_ids))
@@ -89,12 +93,19 @@ async def evaluate_metrics(
 
 
 async def override_metric(
-    session: AsyncSession, principal: Principal, run_id: int, metric_id: int,
-    score: float | None, enum: str | None, reason: str,
-) -> dict[str, Any]:  # fmt: skip
+    session: AsyncSession,
+    principal: Principal,
+    run_id: int,
+    metric_id: int,
+    score: float | None,
+    enum: str | None,
+    reason: str,
+) -> dict[str, Any]:
     """A person's verdict on one metric of one run; the original stays beside it."""
     run = await get_run(session, principal, run_id)
-    metric = next((m for m in (run.evaluation or {}).get("metrics", []) if m.get("id") == metric_id), None)
+    metric = next(
+        (m for m in (run.evaluation or {}).get("metrics", []) if m.get("id") == metric_id), None
+    )
     if metric is None:
         raise BadInput("metric_id", f"Run {run_id} has no verdict for metric {metric_id}.")
     kind = EvalType(metric["type"])
@@ -107,8 +118,13 @@ async def override_metric(
         raise BadInput("score", "A binary metric scores 0 (fail) or 1 (pass).")
     elif kind is EvalType.CONTINUOUS_QUALITATIVE and not 0 <= score <= 5:
         raise BadInput("score", "A continuous_qualitative metric scores 0 to 5.")
-    override = {"score": score, "enum": enum, "reason": reason, "at": utcnow().isoformat(),
-                "original": {"score": metric.get("score"), "enum": metric.get("enum")}}  # fmt: skip
+    override = {
+        "score": score,
+        "enum": enum,
+        "reason": reason,
+        "at": utcnow().isoformat(),
+        "original": {"score": metric.get("score"), "enum": metric.get("enum")},
+    }
     run.overrides = {**(run.overrides or {}), str(metric_id): override}
     run.success = success_of(run)
     await session.commit()

@@ -16,33 +16,87 @@ from sparring.services.results import ResultRow, RunRow, result_detail, result_l
 from sparring.storage.models import Result, Run
 
 RUN_COLUMNS = (
-    Run.id, Run.result_id, Run.scenario_id, Run.scenario_name, Run.personality_name, Run.status,
-    Run.success, Run.expected_outcome, Run.evaluation, Run.run_metadata, Run.error_message,
-    Run.timestamp, Run.executed_at, Run.duration, Run.tags, Run.transcript,
-    Run.infrastructure_failure, Run.frequency_index, Run.overrides,
-)  # fmt: skip
+    Run.id,
+    Run.result_id,
+    Run.scenario_id,
+    Run.scenario_name,
+    Run.personality_name,
+    Run.status,
+    Run.success,
+    Run.expected_outcome,
+    Run.evaluation,
+    Run.run_metadata,
+    Run.error_message,
+    Run.timestamp,
+    Run.executed_at,
+    Run.duration,
+    Run.tags,
+    Run.transcript,
+    Run.infrastructure_failure,
+    Run.frequency_index,
+    Run.overrides,
+)
 
 
 def result_row(r: Result) -> ResultRow:
     return ResultRow(
-        id=r.id, name=r.name, agent=r.agent_id, agent_name=r.agent_name, status=r.status,
-        run_as_text=r.run_as_text, is_cronjob=r.is_cronjob, run_type=r.run_type,
-        run_settings=r.run_settings, created_at=r.created_at, updated_at=r.updated_at,
+        id=r.id,
+        name=r.name,
+        agent=r.agent_id,
+        agent_name=r.agent_name,
+        status=r.status,
+        run_as_text=r.run_as_text,
+        is_cronjob=r.is_cronjob,
+        run_type=r.run_type,
+        run_settings=r.run_settings,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
         metrics=list(r.metrics or []),
-    )  # fmt: skip
+    )
 
 
 def run_row(values: Sequence[Any]) -> RunRow:
-    (rid, _result, scenario, scenario_name, personality_name, status, success, outcome,
-     evaluation, metadata, error, timestamp, executed, duration, tags, transcript, infra,
-     freq, overrides) = values  # fmt: skip
+    (
+        rid,
+        _result,
+        scenario,
+        scenario_name,
+        personality_name,
+        status,
+        success,
+        outcome,
+        evaluation,
+        metadata,
+        error,
+        timestamp,
+        executed,
+        duration,
+        tags,
+        transcript,
+        infra,
+        freq,
+        overrides,
+    ) = values
     return RunRow(
-        id=rid, scenario=scenario, scenario_name=scenario_name, personality_name=personality_name,
-        status=status, success=success, expected_outcome=outcome, evaluation=evaluation or {},
-        metadata=metadata or {}, error_message=error or "", timestamp=timestamp,
-        executed_at=executed, duration=duration, tags=tags or [], transcript=transcript or [],
-        infrastructure_failure=bool(infra), frequency_index=freq or 0, overrides=overrides or {},
-    )  # fmt: skip
+        id=rid,
+        scenario=scenario,
+        scenario_name=scenario_name,
+        personality_name=personality_name,
+        status=status,
+        success=success,
+        expected_outcome=outcome,
+        evaluation=evaluation or {},
+        metadata=metadata or {},
+        error_message=error or "",
+        timestamp=timestamp,
+        executed_at=executed,
+        duration=duration,
+        tags=tags or [],
+        transcript=transcript or [],
+        infrastructure_failure=bool(infra),
+        frequency_index=freq or 0,
+        overrides=overrides or {},
+    )
 
 
 async def get_result(session: AsyncSession, principal: Principal, result_id: int) -> Result:
@@ -66,7 +120,9 @@ async def runs_of(session: AsyncSession, result_ids: list[int]) -> dict[int, lis
     return grouped
 
 
-async def load_result(session: AsyncSession, principal: Principal, result_id: int) -> dict[str, Any]:
+async def load_result(
+    session: AsyncSession, principal: Principal, result_id: int
+) -> dict[str, Any]:
     """`results/{id}` in the seed's shape."""
     result = await get_result(session, principal, result_id)
     runs = (await runs_of(session, [result.id]))[result.id]
@@ -85,7 +141,9 @@ async def list_results(
     if offset and offset >= count:
         return count, []
     rows = (
-        await session.scalars(select(Result).where(*scope).order_by(Result.id.desc()).offset(offset).limit(limit))
+        await session.scalars(
+            select(Result).where(*scope).order_by(Result.id.desc()).offset(offset).limit(limit)
+        )
     ).all()
     runs = await runs_of(session, [r.id for r in rows])
     return count, [result_list_item(result_row(r), runs[r.id]) for r in rows]
@@ -135,7 +193,7 @@ async def get_run(session: AsyncSession, principal: Principal, run_id: int) -> R
 
 
 def parse_ids(raw: str, field: str) -> list[int]:
-    """"1,2,3" → [1, 2, 3]; anything else is `BadInput` on `field`."""
+    """ "1,2,3" → [1, 2, 3]; anything else is `BadInput` on `field`."""
     parts = [p.strip() for p in raw.split(",") if p.strip()]
     if not parts or not all(p.isdigit() and 0 < int(p) < 2**31 for p in parts):
         raise BadInput(field, "Give run ids as comma-separated positive integers, e.g. 1,2,3.")
@@ -144,7 +202,9 @@ def parse_ids(raw: str, field: str) -> list[int]:
     return [int(p) for p in parts]
 
 
-async def bulk_runs(session: AsyncSession, principal: Principal, ids: list[int]) -> list[dict[str, Any]]:
+async def bulk_runs(
+    session: AsyncSession, principal: Principal, ids: list[int]
+) -> list[dict[str, Any]]:
     rows = await session.scalars(
         select(Run).where(Run.id.in_(ids), Run.project_id == principal.project_id).order_by(Run.id)
     )

@@ -76,8 +76,9 @@ def cases(suite: dict[str, Any]) -> list[SuiteCase]:
     out: list[SuiteCase] = []
     for index, scenario in enumerate(suite["scenarios"]):
         merged = {**{k: v for k, v in defaults.items() if k != "concurrency_limit"}, **scenario}
-        merged["metrics"] = list(dict.fromkeys([*(defaults.get("metrics") or []),
-                                                *(scenario.get("metrics") or [])]))  # fmt: skip
+        merged["metrics"] = list(
+            dict.fromkeys([*(defaults.get("metrics") or []), *(scenario.get("metrics") or [])])
+        )
         key = str(scenario.get("key") or scenario["name"])
         out.append(SuiteCase(key, merged, int(merged.get("frequency") or 1)))
         del index
@@ -93,7 +94,7 @@ def cases(suite: dict[str, Any]) -> list[SuiteCase]:
 async def _metrics(
     session: AsyncSession, principal: Principal, refs: list[Any], where: str
 ) -> list[Metric]:
-    rows = await catalog.metrics.list(session, principal)
+    rows = await catalog.metrics.find(session, principal)
     by_id = {m.id: m for m in rows}
     by_slug = {m.slug: m for m in rows}
     found = []
@@ -180,21 +181,34 @@ async def plan_suite(
         metrics = await _metrics(session, principal, list(spec.get("metrics") or []), where)
         actions = spec.get("conditional_actions") or {}
         scenario = ScenarioSpec(
-            name=spec["name"], key=case.key, instructions=spec.get("instructions", ""),
-            first_message=spec.get("first_message", ""), role=str(actions.get("role", "")),
+            name=spec["name"],
+            key=case.key,
+            instructions=spec.get("instructions", ""),
+            first_message=spec.get("first_message", ""),
+            role=str(actions.get("role", "")),
             conditional_actions=tuple(_action(c, where) for c in actions.get("conditions", [])),
-            expected_outcome=spec.get("expected_outcome", ""), personality=persona,
-            agent_variables=agent_vars, caller_variables=caller_vars,
+            expected_outcome=spec.get("expected_outcome", ""),
+            personality=persona,
+            agent_variables=agent_vars,
+            caller_variables=caller_vars,
             language=spec.get("language") or persona.language,
             max_duration=float(spec["max_duration"]) if spec.get("max_duration") else None,
-            tags=tuple(spec.get("tags") or ()), metric_ids=tuple(m.id for m in metrics),
-        )  # fmt: skip
+            tags=tuple(spec.get("tags") or ()),
+            metric_ids=tuple(m.id for m in metrics),
+        )
         resolved.append((case, scenario, metrics))
-        described.append({
-            "key": case.key, "name": scenario.name, "type": spec.get("type", "instruction"),
-            "frequency": case.frequency, "metric_ids": [m.id for m in metrics],
-            "tags": list(scenario.tags), "personality": persona_info, "test_profile": profile_info,
-        })  # fmt: skip
+        described.append(
+            {
+                "key": case.key,
+                "name": scenario.name,
+                "type": spec.get("type", "instruction"),
+                "frequency": case.frequency,
+                "metric_ids": [m.id for m in metrics],
+                "tags": list(scenario.tags),
+                "personality": persona_info,
+                "test_profile": profile_info,
+            }
+        )
     return resolved, described
 
 
@@ -204,9 +218,12 @@ def _action(raw: Any, where: str) -> ConditionalAction:
             f"{where}.conditional_actions.conditions", "Each condition needs id and condition."
         )
     return ConditionalAction(
-        id=int(raw["id"]), condition=raw["condition"], action=str(raw.get("action", "")),
-        type=str(raw.get("type", "standard")), fixed_message=bool(raw.get("fixed_message", True)),
-    )  # fmt: skip
+        id=int(raw["id"]),
+        condition=raw["condition"],
+        action=str(raw.get("action", "")),
+        type=str(raw.get("type", "standard")),
+        fixed_message=bool(raw.get("fixed_message", True)),
+    )
 
 
 async def keep_scenario(
@@ -234,18 +251,34 @@ async def keep_scenario(
     row.max_duration = int(spec.max_duration) if spec.max_duration else None
     if spec.conditional_actions:
         row.scenario_type = "conditional_actions"
-        row.conditional_actions = {"role": spec.role, "conditions": [
-            {"id": c.id, "condition": c.condition, "action": c.action, "type": c.type,
-             "fixed_message": c.fixed_message} for c in spec.conditional_actions]}  # fmt: skip
+        row.conditional_actions = {
+            "role": spec.role,
+            "conditions": [
+                {
+                    "id": c.id,
+                    "condition": c.condition,
+                    "action": c.action,
+                    "type": c.type,
+                    "fixed_message": c.fixed_message,
+                }
+                for c in spec.conditional_actions
+            ],
+        }
     await session.flush()
     return row.id
 
 
 async def launch_suite(
-    session: AsyncSession, principal: Principal, suite_doc: Any, agent_id: int | None, *,
-    name: str = "", caller_engine: str = "scripted", dry_run: bool = False,
+    session: AsyncSession,
+    principal: Principal,
+    suite_doc: Any,
+    agent_id: int | None,
+    *,
+    name: str = "",
+    caller_engine: str = "scripted",
+    dry_run: bool = False,
     concurrency_limit: int | None = None,
-) -> tuple[Result | None, int, dict[str, Any]]:  # fmt: skip
+) -> tuple[Result | None, int, dict[str, Any]]:
     """Validate and plan a suite; unless `dry_run`, store a result with its runs."""
     suite = validate_suite(suite_doc)
     agent = await catalog.agents.check_ref(session, principal, agent_id, "agent_id")
@@ -255,9 +288,16 @@ async def launch_suite(
     total = sum(case.frequency for case, _, _ in resolved)
     suite_name = (suite.get("suite") or {}).get("name") or "suite"
     limit = concurrency_limit or (suite.get("defaults") or {}).get("concurrency_limit")
-    plan = {"agent_id": agent.id, "project_id": principal.project_id, "channel": "text",
-            "suite_name": suite_name, "scenario_count": len(resolved), "total_runs": total,
-            "estimated_cost": 0, "scenarios": described}  # fmt: skip
+    plan = {
+        "agent_id": agent.id,
+        "project_id": principal.project_id,
+        "channel": "text",
+        "suite_name": suite_name,
+        "scenario_count": len(resolved),
+        "total_runs": total,
+        "estimated_cost": 0,
+        "scenarios": described,
+    }
     if dry_run:
         return None, total, plan
     planned: list[PlannedRun] = []

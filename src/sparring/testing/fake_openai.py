@@ -65,7 +65,7 @@ class FakeOpenAIServer:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr,attr-defined]
         return self
 
     async def stop(self) -> None:
@@ -80,7 +80,9 @@ class FakeOpenAIServer:
         await self.stop()
 
     async def _models(self, request: web.Request) -> web.Response:
-        return web.json_response({"object": "list", "data": [{"id": self.model, "object": "model"}]})
+        return web.json_response(
+            {"object": "list", "data": [{"id": self.model, "object": "model"}]}
+        )
 
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()

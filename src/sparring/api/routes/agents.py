@@ -18,7 +18,9 @@ from sparring.services.keys import Principal
 from sparring.storage.models import Agent, Personality
 from sparring.transports import get_transport, transport_types
 
-router = SlashRouter(prefix="/test_framework/v2/aiagents", tags=["agents"], responses=ERROR_RESPONSES)
+router = SlashRouter(
+    prefix="/test_framework/v2/aiagents", tags=["agents"], responses=ERROR_RESPONSES
+)
 AgentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -51,7 +53,9 @@ def _validate_provider(kind: str, chat_type: str | None, credentials: dict[str, 
         get_transport(kind).validate_config(credentials.get("config") or {})
     elif kind not in CEKURA_PROVIDERS:
         choices = ", ".join(transport_types() + sorted(CEKURA_PROVIDERS))
-        raise BadInput("provider.type", f'"{kind}" is not a valid choice; choose one of: {choices}.')
+        raise BadInput(
+            "provider.type", f'"{kind}" is not a valid choice; choose one of: {choices}.'
+        )
     if chat_type == "self_hosted":
         try:
             get_transport("self_hosted").validate_config(credentials.get("chat_config") or {})
@@ -81,7 +85,11 @@ def agent_out(agent: Agent) -> dict[str, Any]:
 
 
 async def _apply(
-    session: SessionDep, principal: Principal, agent: Agent, body: AgentIn | AgentPatch, partial: bool
+    session: SessionDep,
+    principal: Principal,
+    agent: Agent,
+    body: AgentIn | AgentPatch,
+    partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
     fields = body.model_dump(exclude_unset=partial, exclude={"provider", "project"})
@@ -112,10 +120,15 @@ async def list_agents(
     if project_id is not None:
         where.append(Agent.project_id == project_id)
     if q:
-        where.append(Agent.name.ilike(f"%{q}%") | (Agent.id == (int(q) if q.isdigit() and int(q) <= MAX_ID else -1)))
+        where.append(
+            Agent.name.ilike(f"%{q}%")
+            | (Agent.id == (int(q) if q.isdigit() and int(q) <= MAX_ID else -1))
+        )
     count = await catalog.agents.count(session, principal, *where)
     page.check(count)
-    rows = await catalog.agents.list(session, principal, *where, offset=page.offset, limit=page.size)
+    rows = await catalog.agents.find(
+        session, principal, *where, offset=page.offset, limit=page.size
+    )
     return page_body(request, page, count, [agent_out(a) for a in rows])
 
 
@@ -134,17 +147,20 @@ mount_crud(
 )
 
 
-@router.get("/{agent_id}/personalities/", response_model=dict[str, Any], summary="Personalities of an agent's project")
+@router.get(
+    "/{agent_id}/personalities/",
+    response_model=dict[str, Any],
+    summary="Personalities of an agent's project",
+)
 async def agent_personalities(
     request: Request, agent_id: AgentId, session: SessionDep, principal: PrincipalDep, page: PageDep
 ) -> dict[str, Any]:
     await catalog.agents.get(session, principal, agent_id)
     count = await catalog.personalities.count(session, principal)
     page.check(count)
-    rows = await catalog.personalities.list(session, principal, offset=page.offset, limit=page.size)
+    rows = await catalog.personalities.find(session, principal, offset=page.offset, limit=page.size)
     return page_body(request, page, count, [_personality_brief(p) for p in rows])
 
 
 def _personality_brief(p: Personality) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "language": p.language, "prompt": p.prompt}
-

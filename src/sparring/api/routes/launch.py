@@ -18,11 +18,19 @@ from sparring.storage.models import Result, Run
 router = SlashRouter(tags=["runs"], responses=ERROR_RESPONSES)
 PREFIXES = ("/test_framework/v1/scenarios", "/test_framework/v1/scenarios-external")
 NOT_YET = (
-    "run_scenarios", "run_scenarios_pipecat", "run_scenarios_pipecat_v2", "run_scenarios_livekit",
-    "run_scenarios_livekit_v2", "run_scenarios_retell_webrtc", "run_scenarios_vapi_webrtc",
-    "run_scenarios_elevenlabs", "run_scenarios_sip", "run_scenarios_chirp", "run_scenarios_agora",
+    "run_scenarios",
+    "run_scenarios_pipecat",
+    "run_scenarios_pipecat_v2",
+    "run_scenarios_livekit",
+    "run_scenarios_livekit_v2",
+    "run_scenarios_retell_webrtc",
+    "run_scenarios_vapi_webrtc",
+    "run_scenarios_elevenlabs",
+    "run_scenarios_sip",
+    "run_scenarios_chirp",
+    "run_scenarios_agora",
     "run_scenarios_email",
-)  # fmt: skip
+)
 
 
 def launch_request(body: LaunchIn, request: Request, run_type: str) -> launch.LaunchRequest:
@@ -88,22 +96,32 @@ async def launch_out(session: SessionDep, result: Result) -> dict[str, Any]:
 async def start(
     body: LaunchIn, request: Request, session: SessionDep, principal: PrincipalDep, run_type: str
 ) -> dict[str, Any]:
-    result, count = await launch.create_result(session, principal, launch_request(body, request, run_type))
+    result, count = await launch.create_result(
+        session, principal, launch_request(body, request, run_type)
+    )
     await request.app.state.runtime.enqueue_lanes(result.id, launch.lanes_for(result, count))
     return await launch_out(session, result)
 
 
 for prefix in PREFIXES:
 
-    @router.post(prefix + "/run_scenarios_text", status_code=201, response_model=LaunchOut,
-                 summary="Run scenarios as text conversations")  # fmt: skip
+    @router.post(
+        prefix + "/run_scenarios_text",
+        status_code=201,
+        response_model=LaunchOut,
+        summary="Run scenarios as text conversations",
+    )
     async def run_text(
         body: LaunchIn, request: Request, session: SessionDep, principal: PrincipalDep
     ) -> dict[str, Any]:
         return await start(body, request, session, principal, "Text")
 
-    @router.post(prefix + "/run_scenarios_with_websockets", status_code=201,
-                 response_model=LaunchOut, summary="Run scenarios over the agent's chat WebSocket")  # fmt: skip
+    @router.post(
+        prefix + "/run_scenarios_with_websockets",
+        status_code=201,
+        response_model=LaunchOut,
+        summary="Run scenarios over the agent's chat WebSocket",
+    )
     async def run_websockets(
         body: LaunchIn, request: Request, session: SessionDep, principal: PrincipalDep
     ) -> dict[str, Any]:
@@ -111,8 +129,11 @@ for prefix in PREFIXES:
 
     for mode in NOT_YET:
 
-        @router.post(prefix + "/" + mode, summary=f"{mode} (not available yet)",
-                     responses={400: {"description": "This mode has no transport yet"}})  # fmt: skip
+        @router.post(
+            prefix + "/" + mode,
+            summary=f"{mode} (not available yet)",
+            responses={400: {"description": "This mode has no transport yet"}},
+        )
         async def not_yet(principal: PrincipalDep, mode: str = mode) -> dict[str, Any]:
             raise BadInput(
                 "mode",

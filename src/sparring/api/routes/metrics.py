@@ -6,15 +6,17 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Query
+from pydantic import Field
 from sqlalchemy import select
 
 from sparring.api.crud import CrudSpec, mount_crud
 from sparring.api.deps import PrincipalDep, SessionDep
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.catalog import MetricIn, MetricOut, MetricPatch
-from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID
+from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, Id, RequestModel
 from sparring.errors import BadInput
-from sparring.services import catalog
+from sparring.evaluation.check_config import checks_from_configuration
+from sparring.services import catalog, predefined
 from sparring.services.keys import Principal
 from sparring.storage.models import Metric
 
@@ -65,7 +67,11 @@ async def _unique_slug(session: SessionDep, principal: Principal, name: str) -> 
 
 
 async def _apply(
-    session: SessionDep, principal: Principal, row: Metric, body: MetricIn | MetricPatch, partial: bool
+    session: SessionDep,
+    principal: Principal,
+    row: Metric,
+    body: MetricIn | MetricPatch,
+    partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
     fields = body.model_dump(exclude_unset=partial, exclude={"project"}, exclude_none=partial)
@@ -75,6 +81,8 @@ async def _apply(
         fields["eval_type"] = LEGACY_EVAL_TYPES.get(fields["eval_type"], fields["eval_type"])
     for key, value in fields.items():
         setattr(row, key, value)
+    if row.type == "basic":
+        checks_from_configuration(row.configuration or {})  # 400 naming the bad check now
     if partial and row.eval_type == "enum" and not row.enum_values:
         raise BadInput("enum_values", "An enum metric needs at least one value.")
     if not row.slug:
@@ -92,6 +100,50 @@ SPEC = CrudSpec(
     to_out=metric_out,
 )
 
+
+class CopyIn(RequestModel):
+    """Copy catalogue entries into the project, optionally enabled for one agent."""
+
+    predefined_metric_ids: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(
+        default_factory=list, max_length=100
+    )
+    metric_codes: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=100
+    )
+    project_id: Id | None = None
+    agent_id: Id | None = None
+
+
+for prefix in (
+    "/test_framework/v1/predefined-metrics",
+    "/test_framework/v1/predefined-metrics-external",
+):
+
+    @router.get(prefix, response_model=list[dict[str, Any]], summary="List predefined metrics")
+    async def list_predefined(principal: PrincipalDep) -> list[dict[str, Any]]:
+        return predefined.listing()
+
+    @router.post(
+        prefix + "/copy/",
+        response_model=list[MetricOut],
+        summary="Copy predefined metrics into the project (or enable them for an agent)",
+    )
+    async def copy_predefined(
+        body: CopyIn, session: SessionDep, principal: PrincipalDep
+    ) -> list[dict[str, Any]]:
+        catalog.check_project(principal, body.project_id)
+        refs: list[int | str] = [*body.predefined_metric_ids, *body.metric_codes]
+        if not refs:
+            raise BadInput("predefined_metric_ids", "Give predefined_metric_ids or metric_codes.")
+        agents = [body.agent_id] if body.agent_id else []
+        await catalog.agents.check_refs(session, principal, agents, "agent_id")
+        rows = await predefined.copy_into_project(
+            session, principal, predefined.resolve(refs, "predefined_metric_ids"), agents
+        )
+        await session.commit()
+        return [metric_out(m) for m in rows]
+
+
 for prefix in ("/test_framework/v1/metrics", "/test_framework/v1/metrics-external"):
 
     @router.get(prefix, response_model=list[MetricOut], summary="List metrics")
@@ -107,7 +159,7 @@ for prefix in ("/test_framework/v1/metrics", "/test_framework/v1/metrics-externa
             where.append(Metric.project_id == project_id)
         if slug:
             where.append(Metric.slug == slug)
-        rows = await catalog.metrics.list(session, principal, *where, limit=1000)
+        rows = await catalog.metrics.find(session, principal, *where, limit=1000)
         if agent_id is not None:
             rows = [m for m in rows if not m.agents or agent_id in m.agents]
         return [metric_out(m) for m in rows]

@@ -70,7 +70,7 @@ for prefix in ("/test_framework/v1/personalities", "/test_framework/v1/personali
             where.append(Personality.language == language)
         if project_id is not None:
             where.append(Personality.project_id == project_id)
-        rows = await catalog.personalities.list(session, principal, *where, limit=1000)
+        rows = await catalog.personalities.find(session, principal, *where, limit=1000)
         return [personality_out(p) for p in rows]
 
     mount_crud(router, prefix, SPEC)

@@ -17,6 +17,8 @@ async def list_projects(session: SessionDep, principal: PrincipalDep) -> list[di
     return await catalog.project_ids(session, principal)
 
 
-@router.get("/user/organizations", response_model=list[dict[str, Any]], summary="List organizations")
+@router.get(
+    "/user/organizations", response_model=list[dict[str, Any]], summary="List organizations"
+)
 async def list_organizations(principal: PrincipalDep) -> list[dict[str, Any]]:
     return [{"id": principal.organization_id, "name": "default"}]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Response
-from pydantic import Field
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from sparring.api.deps import PrincipalDep, SessionDep
+from sparring.api.jsonresponse import FastJSONResponse
 from sparring.api.routes.launch import launch_out
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, Id, RequestModel
-from sparring.api.jsonresponse import FastJSONResponse
 from sparring.api.schemas.launch import EvaluateMetricsIn, LaunchOut, RunIdsIn
 from sparring.services import launch, reevaluation, result_actions, result_queries, suites
 
@@ -21,12 +21,18 @@ ObjId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 for prefix in ("/test_framework/v1/results", "/test_framework/v1/results-external"):
 
-    @router.post(prefix + "/{result_id}/end_calls", summary="Stop every live conversation of a result")
-    async def end_calls(result_id: ObjId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    @router.post(
+        prefix + "/{result_id}/end_calls", summary="Stop every live conversation of a result"
+    )
+    async def end_calls(
+        result_id: ObjId, session: SessionDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
         await result_actions.end_calls(session, principal, result_id)
         return {}
 
-    @router.post(prefix + "/{result_id}/rerun", response_model=LaunchOut, summary="Run a result again")
+    @router.post(
+        prefix + "/{result_id}/rerun", response_model=LaunchOut, summary="Run a result again"
+    )
     async def rerun(
         result_id: ObjId, request: Request, session: SessionDep, principal: PrincipalDep
     ) -> dict[str, Any]:
@@ -34,21 +40,29 @@ for prefix in ("/test_framework/v1/results", "/test_framework/v1/results-externa
         await request.app.state.runtime.enqueue_lanes(result.id, launch.lanes_for(result, count))
         return await launch_out(session, result)
 
-    @router.post(prefix + "/{result_id}/delete_runs", status_code=204, response_class=Response,
-                 summary="Delete some runs of a result")  # fmt: skip
+    @router.post(
+        prefix + "/{result_id}/delete_runs",
+        status_code=204,
+        response_class=Response,
+        summary="Delete some runs of a result",
+    )
     async def delete_runs(
         result_id: ObjId, body: RunIdsIn, session: SessionDep, principal: PrincipalDep
     ) -> Response:
         await result_actions.delete_runs(session, principal, result_id, body.run_ids)
         return Response(status_code=204)
 
-
-    @router.post(prefix + "/{result_id}/evaluate_metrics", response_model=dict[str, Any],
-                 summary="Score runs again with chosen metrics, without new conversations")  # fmt: skip
+    @router.post(
+        prefix + "/{result_id}/evaluate_metrics",
+        response_model=dict[str, Any],
+        summary="Score runs again with chosen metrics, without new conversations",
+    )
     async def evaluate_metrics(
         result_id: ObjId, body: EvaluateMetricsIn, session: SessionDep, principal: PrincipalDep
     ) -> Any:
-        await reevaluation.evaluate_metrics(session, principal, result_id, body.run_ids, body.metric_ids)
+        await reevaluation.evaluate_metrics(
+            session, principal, result_id, body.run_ids, body.metric_ids
+        )
         return FastJSONResponse(await result_queries.load_result(session, principal, result_id))
 
 
@@ -73,12 +87,17 @@ class VoteIn(RequestModel):
 for prefix in ("/test_framework/v1/runs-external", "/test_framework/v1/runs"):
 
     @router.post(prefix + "/{run_id}/end_call", summary="Stop one live conversation")
-    async def end_call(run_id: ObjId, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    async def end_call(
+        run_id: ObjId, session: SessionDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
         await result_actions.end_call(session, principal, run_id)
         return {}
 
-    @router.post(prefix + "/{run_id}/override_metric", response_model=dict[str, Any],
-                 summary="Override a metric's verdict on a run (original kept)")  # fmt: skip
+    @router.post(
+        prefix + "/{run_id}/override_metric",
+        response_model=dict[str, Any],
+        summary="Override a metric's verdict on a run (original kept)",
+    )
     async def override_metric(
         run_id: ObjId, body: OverrideIn, session: SessionDep, principal: PrincipalDep
     ) -> dict[str, Any]:
@@ -86,8 +105,11 @@ for prefix in ("/test_framework/v1/runs-external", "/test_framework/v1/runs"):
             session, principal, run_id, body.metric_id, body.score, body.enum, body.reason
         )
 
-    @router.post(prefix + "/{run_id}/mark_metric_vote", response_model=dict[str, Any],
-                 summary="Cekura's metric vote (a thumbs-down with expected_value overrides)")  # fmt: skip
+    @router.post(
+        prefix + "/{run_id}/mark_metric_vote",
+        response_model=dict[str, Any],
+        summary="Cekura's metric vote (a thumbs-down with expected_value overrides)",
+    )
     async def mark_metric_vote(
         run_id: ObjId, body: VoteIn, session: SessionDep, principal: PrincipalDep
     ) -> dict[str, Any]:
@@ -126,9 +148,15 @@ for prefix in ("/test_framework/v1/scenarios", "/test_framework/v1/scenarios-ext
         engine = "llm" if llm.configured else "scripted"
         try:
             result, total, plan = await suites.launch_suite(
-                session, principal, body.spec, body.agent_id, name=body.name,
-                caller_engine=engine, dry_run=dry_run, concurrency_limit=body.concurrency_limit,
-            )  # fmt: skip
+                session,
+                principal,
+                body.spec,
+                body.agent_id,
+                name=body.name,
+                caller_engine=engine,
+                dry_run=dry_run,
+                concurrency_limit=body.concurrency_limit,
+            )
         except suites.SuiteInvalid as exc:
             return JSONResponse({"errors": exc.errors}, status_code=400)
         if result is None:

@@ -70,7 +70,9 @@ for prefix in ("/test_framework/v1/runs-external", "/test_framework/v1/runs"):
         return FastJSONResponse(page_body(request, page, count, items))
 
     @router.get(prefix + "/{run_id}", response_model=RunExternal, summary="Get a run")
-    async def get_run(run_id: RunId, session: SessionDep, principal: PrincipalDep) -> FastJSONResponse:
+    async def get_run(
+        run_id: RunId, session: SessionDep, principal: PrincipalDep
+    ) -> FastJSONResponse:
         run = await result_queries.get_run(session, principal, run_id)
         return FastJSONResponse(result_queries.run_external(run))
 

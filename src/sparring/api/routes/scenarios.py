@@ -53,7 +53,9 @@ async def _apply(
     catalog.check_project(principal, body.project)
     fields = body.model_dump(exclude_unset=partial, exclude={"project"}, mode="json")
     await catalog.agents.check_ref(session, principal, fields.get("agent"), "agent")
-    await catalog.personalities.check_ref(session, principal, fields.get("personality"), "personality")
+    await catalog.personalities.check_ref(
+        session, principal, fields.get("personality"), "personality"
+    )
     await catalog.test_profiles.check_ref(
         session, principal, fields.get("test_profile"), "test_profile"
     )
@@ -102,7 +104,7 @@ for prefix in PREFIXES:
             where.append(Scenario.project_id == project_id)
         if tags:  # tags live in a JSON list: filter in Python, count what remains
             wanted = {t.strip() for t in tags.split(",") if t.strip()}
-            every = await catalog.scenarios.list(session, principal, *where)
+            every = await catalog.scenarios.find(session, principal, *where)
             matching = [s for s in every if wanted & set(s.tags)]
             page.check(len(matching))
             rows, count = matching[page.offset : page.offset + page.size], len(matching)
@@ -110,7 +112,7 @@ for prefix in PREFIXES:
             count = await catalog.scenarios.count(session, principal, *where)
             page.check(count)
             rows = list(
-                await catalog.scenarios.list(
+                await catalog.scenarios.find(
                     session, principal, *where, offset=page.offset, limit=page.size
                 )
             )

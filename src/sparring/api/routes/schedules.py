@@ -19,8 +19,15 @@ from sparring.services.keys import Principal
 from sparring.storage.models import Schedule
 
 router = SlashRouter(tags=["schedules"], responses=ERROR_RESPONSES)
-SETTINGS = ("scenarios", "tags", "personalities", "execution_mode", "frequency",
-            "concurrency_limit", "notify_on")  # fmt: skip
+SETTINGS = (
+    "scenarios",
+    "tags",
+    "personalities",
+    "execution_mode",
+    "frequency",
+    "concurrency_limit",
+    "notify_on",
+)
 
 
 def schedule_out(s: Schedule) -> dict[str, Any]:
@@ -61,7 +68,9 @@ async def _apply(
     if "agent" in fields:
         await catalog.agents.check_ref(session, principal, fields["agent"], "agent")
         row.agent_id = fields["agent"]
-    await catalog.scenarios.check_refs(session, principal, fields.get("scenarios") or [], "scenarios")
+    await catalog.scenarios.check_refs(
+        session, principal, fields.get("scenarios") or [], "scenarios"
+    )
     await catalog.personalities.check_refs(
         session, principal, fields.get("personalities") or [], "personalities"
     )
@@ -97,7 +106,7 @@ for prefix in ("/schedules/v1/cron-jobs-external", "/schedules/v1/cron-jobs"):
             where.append(Schedule.agent_id == agent_id)
         if project_id is not None:
             where.append(Schedule.project_id == project_id)
-        rows = await catalog.schedules.list(session, principal, *where, limit=1000)
+        rows = await catalog.schedules.find(session, principal, *where, limit=1000)
         return [schedule_out(s) for s in rows]
 
     mount_crud(router, prefix, SPEC)

@@ -78,7 +78,7 @@ for prefix in ("/test_framework/v1/test-profiles-external", "/test_framework/v1/
             where.append(TestProfile.agent_id == agent_id)
         if project_id is not None:
             where.append(TestProfile.project_id == project_id)
-        rows = await catalog.test_profiles.list(session, principal, *where, limit=1000)
+        rows = await catalog.test_profiles.find(session, principal, *where, limit=1000)
         return [test_profile_out(t) for t in rows]
 
     mount_crud(router, prefix, SPEC)

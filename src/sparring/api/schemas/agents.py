@@ -16,8 +16,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from sparring.api.schemas.common import Id, Language, Name, Out, RequestModel, Timestamps
 
 CEKURA_PROVIDERS = frozenset(
-    "vapi retell elevenlabs cisco bland livekit pipecat synthflow agora koreai genesys "
-    "amazon_connect telnyx custom".split()
+    [
+        "vapi",
+        "retell",
+        "elevenlabs",
+        "cisco",
+        "bland",
+        "livekit",
+        "pipecat",
+        "synthflow",
+        "agora",
+        "koreai",
+        "genesys",
+        "amazon_connect",
+        "telnyx",
+        "custom",
+    ]
 )
 
 

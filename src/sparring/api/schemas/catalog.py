@@ -231,9 +231,17 @@ class ScenarioOut(Timestamps):
 # ---- schedules -----------------------------------------------------------------------------
 
 ExecutionMode = Literal[
-    "voice", "text", "sip", "vapi_webrtc", "retell_webrtc", "elevenlabs", "ello", "livekit_v2",
-    "pipecat_v2", "agora",
-]  # fmt: skip
+    "voice",
+    "text",
+    "sip",
+    "vapi_webrtc",
+    "retell_webrtc",
+    "elevenlabs",
+    "ello",
+    "livekit_v2",
+    "pipecat_v2",
+    "agora",
+]
 
 
 class ScheduleIn(RequestModel):

@@ -25,8 +25,10 @@ class ExpectedOutcomeOut(BaseModel):
 class MetricResultOut(Out):
     id: int | None
     name: str
-    type: str = Field(description="binary_workflow_adherence | binary_qualitative | "
-                      "continuous_qualitative | numeric | enum")  # fmt: skip
+    type: str = Field(
+        description="binary_workflow_adherence | binary_qualitative | "
+        "continuous_qualitative | numeric | enum"
+    )
     score: float | None
     explanation: str | list[str]
     function_name: str | None = None

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, pool
 
 from sparring.storage.models import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
+url: str = config.get_main_option("sqlalchemy.url") or ""
 assert url, "sqlalchemy.url must be set by sparring.storage.migrate"
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=Base.metadata, render_as_batch=True,
-                      literal_binds=True)
+    context.configure(
+        url=url, target_metadata=Base.metadata, render_as_batch=True, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -30,7 +31,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
