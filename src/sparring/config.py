@@ -12,6 +12,7 @@ Every setting has an embedded default, so `sparring run` works with no services 
 | `SPARRING_JUDGE_VOTES` | 1 | majority of n votes for the LLM judge |
 | `SPARRING_AGENT_CONCURRENCY` | 50 | at most this many live conversations per agent |
 | `SPARRING_RUN_LEASE_SECONDS` | 30 | a run whose worker stops renewing its lease for this long is retried |
+| `SPARRING_ALLOW_PYTHON_AGENTS` | off | let API clients create `python` agents (the server imports their module) |
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Settings:
     agent_concurrency: int = 50
     run_lease_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
+    allow_python_agents: bool = False
 
     @property
     def effective_database_url(self) -> str:
@@ -93,6 +95,8 @@ def load_settings() -> Settings:
         llm=llm,
         agent_concurrency=_env_int("SPARRING_AGENT_CONCURRENCY", 50),
         run_lease_seconds=_env_float("SPARRING_RUN_LEASE_SECONDS", 30.0),
+        allow_python_agents=os.environ.get("SPARRING_ALLOW_PYTHON_AGENTS", "").lower()
+        in ("1", "true", "yes"),
     )
 
 

@@ -207,3 +207,23 @@ def test_many_distinct_lines_merge_by_criterion_first(monkeypatch: pytest.Monkey
     ] + [RunSummary(9, success=False, expected_explanation=["❌ The agent greets: no"])]
     issues = failed_reasons(runs)["issues"]
     assert [(i["affected_count"], i["run_ids"]) for i in issues] == [(4, [1, 2, 3, 4]), (1, [9])]
+
+
+def test_beyond_the_limit_other_lines_join_the_nearest_issue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(failure_reasons, "MAX_CLUSTERED_LINES", 2)
+
+    def failed(run_id: int, line: str) -> RunSummary:
+        return RunSummary(run_id, success=False, expected_explanation=[f"❌ {line}"])
+
+    runs = [failed(i, "Refund policy: no refund was offered to the caller") for i in (1, 2, 3)]
+    runs += [failed(i, "Greeting: the agent did not greet") for i in (4, 5)]
+    runs += [failed(6, "Refunds: the caller was not offered a refund")]  # joins the refund issue
+    runs += [failed(7, "Transfer: the agent refused to transfer")]  # near nothing: its own issue
+    issues = failed_reasons(runs)["issues"]
+    assert [(i["run_ids"], i["description"]) for i in issues] == [
+        ([1, 2, 3, 6], "Refund policy: no refund was offered to the caller"),
+        ([4, 5], "Greeting: the agent did not greet"),
+        ([7], "Transfer: the agent refused to transfer"),
+    ]

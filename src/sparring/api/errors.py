@@ -7,6 +7,7 @@
 | Unauthorized | 401 | `{"detail": "…"}` |
 | NotFound, unknown path | 404 | `{"detail": "Not found."}` |
 | wrong method | 405 | `{"detail": "Method \\"X\\" not allowed."}` + `Allow` |
+| OPTIONS on an existing path | 204 | empty, with `Allow` |
 | Conflict | 409 | `{"detail": "…"}` |
 | body over 1 MiB | 413 | `{"detail": "…"}` |
 """
@@ -19,12 +20,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from sparring.api.schemas.common import NulCharacters
+from sparring.api.schemas.common import UnstorableValue
 from sparring.errors import BadInput, Conflict, NotFound, SparringError, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -72,9 +73,13 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             return JSONResponse({"detail": f"JSON parse error - {reason}"}, status_code=400)
         loc = tuple(err.get("loc", ()))
         cause = err.get("ctx", {}).get("error")
-        if isinstance(cause, NulCharacters):
+        if isinstance(cause, UnstorableValue):
             errors.setdefault(cause.path or "non_field_errors", []).append(str(cause))
             continue
+        if err.get("type") == "missing" and loc == ("body",):
+            return JSONResponse(
+                {"non_field_errors": ["No data provided; send a JSON object."]}, status_code=400
+            )
         if err.get("type") == "model_attributes_type" and loc == ("body",):
             return JSONResponse(
                 {"non_field_errors": ["Invalid data. Expected a JSON object."]}, status_code=400
@@ -96,13 +101,13 @@ def _message(err: dict[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 405:
-        allowed = _allowed_methods(request)
+        allow = {"Allow": ", ".join(_allowed_methods(request))}
+        if request.method == "OPTIONS":  # the path exists: say what it allows
+            return Response(status_code=204, headers=allow)
         return JSONResponse(
-            {"detail": f'Method "{request.method}" not allowed.'},
-            status_code=405,
-            headers={"Allow": ", ".join(allowed)},
+            {"detail": f'Method "{request.method}" not allowed.'}, status_code=405, headers=allow
         )
     detail = "Not found." if exc.status_code == 404 else str(exc.detail)
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
@@ -114,8 +119,6 @@ def _allowed_methods(request: Request) -> list[str]:
         match, _ = route.matches({**request.scope, "method": "__NONE__"})
         if match in (Match.FULL, Match.PARTIAL):
             methods |= set(getattr(route, "methods", None) or ())
-    if "GET" in methods:
-        methods.add("HEAD")
     return sorted(methods | {"OPTIONS"})
 
 

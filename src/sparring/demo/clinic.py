@@ -9,7 +9,7 @@ planted bugs of `BUGS` (see `manifest.json`); each changes one path and nothing 
     # {"content": "Yes, we accept Aetna, …", "end_call": False, "tool_calls": [], "delay": 2.5}
 
 For sparring's `python` transport: `{"callable": "sparring.demo.clinic:good_agent"}` (or
-`buggy_agent`). The agent keeps no state: every reply is worked out again from the user
+`buggy_agent`, or `buggy_<bug>_agent` for one bug alone, e.g. `buggy_no_readback_agent`). The agent keeps no state: every reply is worked out again from the user
 messages of the history, so the same history always gives the same reply.
 """
 
@@ -75,11 +75,9 @@ class _State:
 
 def bugs_of(variant: str) -> frozenset[str]:
     """The bugs of a variant: "good" (none), "buggy" (all), or "buggy:<bug>[,<bug>…]"."""
+    if variant in VARIANTS:
+        return frozenset(BUGS) if variant == "buggy" else frozenset()
     name, _, chosen = variant.partition(":")
-    if name == "good" and not chosen:
-        return frozenset()
-    if name == "buggy" and not chosen:
-        return frozenset(BUGS)
     picked = frozenset(b.strip() for b in chosen.split(",") if b.strip())
     if name != "buggy" or not picked or not picked <= BUGS.keys():
         raise BadInput(
@@ -202,7 +200,7 @@ def make_agent(variant: str) -> AgentFunction:
             await asyncio.sleep(reply["delay"])
         return {k: reply[k] for k in ("content", "end_call", "tool_calls")}
 
-    agent.__name__ = agent.__qualname__ = f"{variant.partition(':')[0]}_agent"
+    agent.__name__ = agent.__qualname__ = variant.replace(":", "_").replace(",", "_") + "_agent"
     return agent
 
 
@@ -218,3 +216,11 @@ async def buggy_agent(messages: list[dict[str, Any]], context: dict[str, Any]) -
 
 _GOOD = make_agent("good")
 _BUGGY = make_agent("buggy")
+
+
+def __getattr__(name: str) -> AgentFunction:
+    """`buggy_<bug>_agent`: the agent with only that planted bug (python transport entry point)."""
+    bug = name.removeprefix("buggy_").removesuffix("_agent")
+    if name.startswith("buggy_") and name.endswith("_agent") and bug in BUGS:
+        return make_agent(f"buggy:{bug}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,8 +26,12 @@ from sparring.evaluation.run_summary import RunSummary
 DISTANCE_THRESHOLD = 0.75
 """Lines closer than this (cosine distance, average linkage) are one issue."""
 
-MAX_CLUSTERED_LINES = 2500
-"""Above this many distinct lines, lines sharing a criterion (text before ': ') merge first."""
+MAX_CLUSTERED_LINES = 1500
+"""Clustering is quadratic, so at most this many distinct lines are clustered: above it, lines
+sharing a criterion (the text before ': ') merge first, and if still too many, the most frequent
+are clustered and each other line joins the issue whose centroid is nearest (or its own)."""
+
+_CHUNK = 1000
 
 _WORD = re.compile(r"[a-z][a-z0-9']*")
 _STOP_WORDS = (
@@ -82,22 +87,25 @@ def reason_lines(run: RunSummary) -> list[str]:
 
 
 def cluster_lines(lines: Sequence[_Line]) -> list[list[_Line]]:
-    """Groups of lines that state one cause (input order does not matter)."""
+    """Groups of lines that state one cause, most central line first (input order is moot)."""
     ordered = sorted(lines, key=lambda line: line.text)
     if len(ordered) > MAX_CLUSTERED_LINES:
         ordered = _merge_by_criterion(ordered)
     if len(ordered) <= 1:
         return [ordered] if ordered else []
-    similarity = _similarity([line.text for line in ordered])
-    labels = _labels(similarity)
-    groups: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(index)
-    clusters = []
-    for members in groups.values():
-        central = _most_central(members, similarity, ordered)
-        clusters.append([ordered[central], *(ordered[i] for i in members if i != central)])
-    return clusters
+    core = sorted(
+        sorted(ordered, key=lambda line: -line.occurrences)[:MAX_CLUSTERED_LINES],
+        key=lambda line: line.text,
+    )
+    kept = {id(line) for line in core}
+    lines_in_order = core + [line for line in ordered if id(line) not in kept]
+    vectors = _vectors([line.text for line in lines_in_order])
+    if vectors is None:  # no words anywhere: every line is its own cause
+        return [[line] for line in lines_in_order]
+    similarity = _similarity(vectors[: len(core)])
+    groups = [_central_first(members, similarity, core) for members in _groups(similarity)]
+    groups = _attach(groups, vectors, len(core))
+    return [[lines_in_order[i] for i in members] for members in groups]
 
 
 def _collect(runs: Sequence[RunSummary]) -> list[_Line]:
@@ -124,6 +132,7 @@ def _tokens(text: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOP]
 
 
+@lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -131,21 +140,26 @@ def _stem(word: str) -> str:
     return word
 
 
-def _similarity(texts: list[str]) -> NDArray[np.float64]:
-    """Cosine similarity of the texts' TF-IDF vectors (rows without words are 0 to all)."""
+def _vectors(texts: list[str]) -> Any:
+    """L2-normalised TF-IDF rows (a scipy sparse matrix), None when no text has a word."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # slow import: only when needed
 
     vectorizer = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, dtype=np.float64)
     try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # no words at all (e.g. only numbers or symbols)
-        return np.eye(len(texts))
-    similarity: NDArray[np.float64] = (matrix @ matrix.T).toarray()
+        return vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # empty vocabulary
+        return None
+
+
+def _similarity(vectors: Any) -> NDArray[np.float64]:
+    """Cosine similarity of every pair of rows (rows without words are 0 to all others)."""
+    similarity: NDArray[np.float64] = np.asarray((vectors @ vectors.T).toarray())
     np.fill_diagonal(similarity, 1.0)
     return similarity
 
 
-def _labels(similarity: NDArray[np.float64]) -> NDArray[np.int64]:
+def _groups(similarity: NDArray[np.float64]) -> list[list[int]]:
+    """Agglomerative clusters (average linkage, cosine distance cut at the threshold)."""
     from sklearn.cluster import AgglomerativeClustering  # slow import: only when needed
 
     distance = np.clip(1.0 - similarity, 0.0, 1.0)
@@ -156,17 +170,42 @@ def _labels(similarity: NDArray[np.float64]) -> NDArray[np.int64]:
         linkage="average",
         distance_threshold=DISTANCE_THRESHOLD,
     )
-    labels: NDArray[np.int64] = model.fit_predict(distance)
-    return labels
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(model.fit_predict(distance)):
+        groups.setdefault(int(label), []).append(index)
+    return list(groups.values())
 
 
-def _most_central(
+def _central_first(
     members: list[int], similarity: NDArray[np.float64], lines: Sequence[_Line]
-) -> int:
+) -> list[int]:
+    """`members` with the line most similar to the others (occurrence-weighted) first."""
     weights = np.array([lines[i].occurrences for i in members], dtype=np.float64)
     scores = similarity[np.ix_(members, members)] @ weights
     best = max(range(len(members)), key=lambda k: (round(float(scores[k]), 9), -k))
-    return members[best]
+    return [members[best], *(m for k, m in enumerate(members) if k != best)]
+
+
+def _attach(groups: list[list[int]], vectors: Any, clustered: int) -> list[list[int]]:
+    """Rows past `clustered` join the group with the nearest centroid, if near enough."""
+    if vectors.shape[0] == clustered:
+        return groups
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+
+    rows = [i for members in groups for i in members]
+    cols = [g for g, members in enumerate(groups) for _ in members]
+    membership = csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(len(groups), clustered))
+    centroids = normalize(membership @ vectors[:clustered])
+    for start in range(clustered, vectors.shape[0], _CHUNK):
+        nearness = (vectors[start : start + _CHUNK] @ centroids.T).toarray()
+        for offset, row in enumerate(nearness):
+            best = int(np.argmax(row))
+            if row[best] >= 1.0 - DISTANCE_THRESHOLD:
+                groups[best].append(start + offset)
+            else:
+                groups.append([start + offset])
+    return groups
 
 
 def _run_ids(cluster: list[_Line]) -> list[int]:

@@ -12,9 +12,10 @@ and fails closed; nothing below is ever a pass:
 | a decision without evidence, or quoting words not in the turn it cites | inconclusive |
 | `votes` > 1 without a strict majority for one answer | inconclusive |
 
-Decisions are cached under sha256(JUDGE_VERSION, model, votes, messages) — the messages hold
-the prompt and the transcript — so judging the same run again makes no request. Only decisions
-for which every vote came back readable are cached; an LLM failure is tried again next time.
+Decisions are cached under sha256(JUDGE_VERSION, model, votes, temperature, messages) — the
+messages hold the prompt and the transcript — so judging the same run again makes no request.
+Only decisions for which every vote came back readable are cached; an LLM failure is tried
+again next time.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class LLMJudge:
 
     async def decide(self, messages: list[Message], count: int, read: Reader) -> list[Judgment]:
         """`count` judgments for the question in `messages` (cached, voted, fail-closed)."""
-        key = cache_key(JUDGE_VERSION, self.client.model, self.votes, messages)
+        key = cache_key(JUDGE_VERSION, self.client.model, self.votes, self.temperature, messages)
         cached = await self._cached(key, count)
         if cached is not None:
             return cached

@@ -11,6 +11,7 @@ from sparring.domain.plan import RunPlan
 from sparring.domain.scenario import RunContext
 from sparring.domain.status import EndReason, Status
 from sparring.domain.transcript import Transcript
+from sparring.domain.verdict import MetricKind
 from sparring.evaluation.base import Conversation
 from sparring.evaluation.pipeline import evaluate_run
 from sparring.runner import leases
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 INFRA_RETRIES = 2
+# Metrics that take long enough for `evaluating` to be worth a write of its own.
+SLOW_METRICS = (MetricKind.LLM_JUDGE, MetricKind.CUSTOM_CODE)
 RETRY_BACKOFF = 0.5
 
 
@@ -53,10 +56,10 @@ async def execute(runtime: Runtime, claim: Claim) -> None:
         await _finish(runtime, claim, plan, transcript, live)
     except Exception as exc:  # a run must end terminal, whatever broke
         log.exception("run %s failed", claim.run_id)
-        await leases.write_fenced(runtime.db, claim, _failure(str(exc) or type(exc).__name__))
+        await runtime.writer.write(claim, _failure(str(exc) or type(exc).__name__))
     finally:
         runtime.live.pop(claim.run_id, None)
-        await leases.refresh_result_status(runtime.db, claim.result_id)
+        runtime.dirty_results.add(claim.result_id)
 
 
 async def _converse_with_retries(
@@ -90,7 +93,7 @@ async def _finish(
     base = _transcript_values(transcript)
     base["run_metadata"]["worker"] = runtime.owner
     if live.cancel.is_set() or transcript.end_reason is EndReason.CANCELLED:
-        await leases.write_fenced(runtime.db, claim, {**base, "status": Status.CANCELLED.value})
+        await runtime.writer.write(claim, {**base, "status": Status.CANCELLED.value})
         return
     if transcript.end_reason is EndReason.INFRASTRUCTURE:
         values = {
@@ -99,9 +102,10 @@ async def _finish(
             "success": False,
             "infrastructure_failure": True,
         }
-        await leases.write_fenced(runtime.db, claim, values)
+        await runtime.writer.write(claim, values)
         return
-    if not await leases.write_fenced(runtime.db, claim, {"status": Status.EVALUATING.value}):
+    slow = any(m.kind in SLOW_METRICS for m in plan.metrics) or runtime.cfg.llm.configured
+    if slow and not await runtime.writer.write(claim, {"status": Status.EVALUATING.value}):
         return  # the lease was lost: a newer attempt owns the run
     conversation = Conversation(plan.scenario, transcript, claim.run_id, dict(transcript.metadata))
     evaluation = await evaluate_run(conversation, list(plan.metrics))
@@ -119,7 +123,7 @@ async def _finish(
         "expected_outcome": outcome.to_json(),
         "evaluation": {"metrics": metrics},
     }
-    await leases.write_fenced(runtime.db, claim, values)
+    await runtime.writer.write(claim, values)
 
 
 def _transcript_values(transcript: Transcript) -> dict[str, Any]:

@@ -25,6 +25,7 @@ MAX_ATTEMPTS = 3
 UNLIMITED = 1_000_000
 WAITING = (Status.PENDING.value, Status.IN_QUEUE.value)
 LIVE = (Status.RUNNING.value, Status.EVALUATING.value)
+UNFINISHED = tuple(s.value for s in Status if not s.terminal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +180,11 @@ async def refresh_result_status(db: Database, result_id: int) -> str:
         current = await session.scalar(select(Result.status).where(Result.id == result_id))
         if current is None or current in (Status.CANCELLED.value, Status.TIMEOUT.value):
             return current or ""
+        unfinished = await session.scalar(
+            select(Run.id).where(Run.result_id == result_id, Run.status.in_(UNFINISHED)).limit(1)
+        )
+        if unfinished is not None and current == Status.RUNNING.value:
+            return current  # the common case while a result runs: nothing changes
         rows = await session.execute(
             select(Run.status, func.count()).where(Run.result_id == result_id).group_by(Run.status)
         )

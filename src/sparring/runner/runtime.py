@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,11 +26,13 @@ from sparring.runner import leases
 from sparring.runner.agents import agent_spec
 from sparring.runner.broker import LANE_TASK, make_broker
 from sparring.runner.executor import LiveRun, execute
+from sparring.runner.writer import RunWriter
 from sparring.storage.db import Database
 from sparring.storage.models import Agent
 from sparring.transports import Transport, get_transport
 
 log = logging.getLogger(__name__)
+AGENT_TTL_SECONDS = 2.0
 _current: Runtime | None = None
 
 
@@ -55,6 +58,9 @@ class Runtime:
         self.live: dict[int, LiveRun] = {}
         self._transports: dict[tuple[Any, ...], Transport] = {}
         self._agent_slots: dict[int, asyncio.Semaphore] = {}
+        self._agents: dict[int, tuple[float, Agent]] = {}
+        self.writer = RunWriter(db)
+        self.dirty_results: set[int] = set()
         self._lanes: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
         self.runs_started = 0
@@ -65,6 +71,7 @@ class Runtime:
         global _current
         _current = self
         await self.broker.startup()
+        self.writer.start()
         self._loops = [asyncio.create_task(self._watch()), asyncio.create_task(self._sweep())]
         return self
 
@@ -80,6 +87,8 @@ class Runtime:
         if self._lanes:
             await asyncio.wait(self._lanes, timeout=5)
         await self.broker.shutdown()
+        await self.writer.stop()
+        await self._refresh_results()
         for transport in self._transports.values():
             await transport.aclose()
         self._transports.clear()
@@ -116,10 +125,7 @@ class Runtime:
     # ---- resources shared by this process's conversations ---------------------------------
 
     async def transport_for(self, plan: RunPlan) -> Transport:
-        async with self.db.session() as session:
-            agent = await session.get(Agent, plan.agent_id)
-        if agent is None:
-            raise NotFound(f"Agent {plan.agent_id} was deleted.")
+        agent = await self._agent(plan.agent_id)
         key = (agent.id, agent.updated_at, repr(sorted(plan.agent_overrides.items())))
         transport = self._transports.get(key)
         if transport is None:
@@ -127,6 +133,18 @@ class Runtime:
             transport = get_transport(spec.provider_type)(spec)
             self._transports[key] = transport
         return transport
+
+    async def _agent(self, agent_id: int) -> Agent:
+        """The agent row, re-read at most every few seconds (so edits apply to later runs)."""
+        cached = self._agents.get(agent_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self.db.session() as session:
+            agent = await session.get(Agent, agent_id)
+        if agent is None:
+            raise NotFound(f"Agent {agent_id} was deleted.")
+        self._agents[agent_id] = (time.monotonic() + AGENT_TTL_SECONDS, agent)
+        return agent
 
     @contextlib.asynccontextmanager
     async def agent_slot(self, agent_id: int) -> AsyncIterator[None]:
@@ -144,6 +162,7 @@ class Runtime:
         while True:
             await asyncio.sleep(interval)
             try:
+                await self._refresh_results()
                 ids = list(self.live)
                 for run_id in await leases.cancelled_among(self.db, ids):
                     if run_id in self.live:
@@ -154,6 +173,11 @@ class Runtime:
                     await leases.renew(self.db, self.owner, ids, self.cfg.run_lease_seconds)
             except Exception:  # keep watching through a database hiccup
                 log.exception("lease watch failed")
+
+    async def _refresh_results(self) -> None:
+        """Bring the stored status of results whose runs changed up to date."""
+        while self.dirty_results:
+            await leases.refresh_result_status(self.db, self.dirty_results.pop())
 
     async def _sweep(self) -> None:
         """Recover runs of dead workers and results whose lanes were lost."""

@@ -192,10 +192,16 @@ async def get_run(session: AsyncSession, principal: Principal, run_id: int) -> R
     return run
 
 
+def is_id(text: str) -> bool:
+    """Whether `text` is a positive 32-bit id written in ASCII digits (checked before `int()`,
+    which refuses numbers over 4300 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) < 2**31
+
+
 def parse_ids(raw: str, field: str) -> list[int]:
     """ "1,2,3" → [1, 2, 3]; anything else is `BadInput` on `field`."""
     parts = [p.strip() for p in raw.split(",") if p.strip()]
-    if not parts or not all(p.isdigit() and 0 < int(p) < 2**31 for p in parts):
+    if not parts or not all(is_id(p) for p in parts):
         raise BadInput(field, "Give run ids as comma-separated positive integers, e.g. 1,2,3.")
     if len(parts) > 1000:
         raise BadInput(field, "At most 1000 ids at once.")

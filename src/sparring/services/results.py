@@ -15,7 +15,7 @@ from typing import Any
 
 from sparring.domain.status import TERMINAL, result_status
 from sparring.domain.transcript import format_clock
-from sparring.services import interim_aggregate as aggregate
+from sparring.evaluation import aggregate
 
 
 @dataclass(slots=True)
@@ -224,4 +224,5 @@ def to_summary(run: RunRow) -> aggregate.RunSummary:
         duration=run.duration,
         infrastructure_failure=run.infrastructure_failure,
         frequency_index=run.frequency_index,
+        error_message=run.error_message,
     )

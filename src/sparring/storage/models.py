@@ -160,7 +160,10 @@ class Result(Timestamped, Base):
 
 class Run(Base):
     __tablename__ = "runs"
-    __table_args__ = (Index("ix_runs_status_lease", "status", "lease_expires_at"),)
+    __table_args__ = (
+        Index("ix_runs_status_lease", "status", "lease_expires_at"),
+        Index("ix_runs_result_status", "result_id", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)

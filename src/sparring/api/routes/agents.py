@@ -11,9 +11,10 @@ from sparring.api.deps import PrincipalDep, SessionDep
 from sparring.api.pagination import PageDep, page_body
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.agents import CEKURA_PROVIDERS, AgentIn, AgentOut, AgentPatch, ProviderIn
-from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID
+from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, passthrough
+from sparring.config import settings
 from sparring.errors import BadInput
-from sparring.services import catalog
+from sparring.services import catalog, result_queries
 from sparring.services.keys import Principal
 from sparring.storage.models import Agent, Personality
 from sparring.transports import get_transport, transport_types
@@ -69,7 +70,7 @@ def agent_out(agent: Agent) -> dict[str, Any]:
     if agent.provider:
         provider = {**agent.provider, "credentials_configured": bool(agent.credentials)}
     return {
-        **agent.extra,
+        **passthrough(agent.extra, AgentOut),
         "id": agent.id,
         "name": agent.name,
         "description": agent.description,
@@ -78,7 +79,7 @@ def agent_out(agent: Agent) -> dict[str, Any]:
         "agent_speaks_first": agent.agent_speaks_first,
         "provider": provider,
         "telephony": agent.extra.get("telephony"),
-        "enabled_personalities": agent.extra.get("enabled_personalities", []),
+        "enabled_personalities": [],
         "created_at": agent.created_at,
         "updated_at": agent.updated_at,
     }
@@ -101,6 +102,12 @@ async def _apply(
             setattr(agent, key, fields[key])
     agent.extra = {**(agent.extra if partial else {}), **extras}
     if body.provider is not None:
+        if body.provider.type == "python" and not settings().allow_python_agents:
+            raise BadInput(
+                "provider.type",
+                "python agents run code inside the server; set SPARRING_ALLOW_PYTHON_AGENTS=1 "
+                "on the server to allow them.",
+            )
         old_public, old_secret = (agent.provider, agent.credentials) if partial else ({}, {})
         agent.provider, agent.credentials = split_provider(body.provider, old_public, old_secret)
     elif not partial:
@@ -121,8 +128,7 @@ async def list_agents(
         where.append(Agent.project_id == project_id)
     if q:
         where.append(
-            Agent.name.ilike(f"%{q}%")
-            | (Agent.id == (int(q) if q.isdigit() and int(q) <= MAX_ID else -1))
+            Agent.name.ilike(f"%{q}%") | (Agent.id == (int(q) if result_queries.is_id(q) else -1))
         )
     count = await catalog.agents.count(session, principal, *where)
     page.check(count)

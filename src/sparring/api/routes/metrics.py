@@ -13,7 +13,7 @@ from sparring.api.crud import CrudSpec, mount_crud
 from sparring.api.deps import PrincipalDep, SessionDep
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.catalog import MetricIn, MetricOut, MetricPatch
-from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, Id, RequestModel
+from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, Id, RequestModel, passthrough
 from sparring.errors import BadInput
 from sparring.evaluation.check_config import checks_from_configuration
 from sparring.services import catalog, predefined
@@ -27,7 +27,7 @@ LEGACY_EVAL_TYPES = {"binary": "binary_qualitative"}
 
 def metric_out(m: Metric) -> dict[str, Any]:
     return {
-        **m.extra,
+        **passthrough(m.extra, MetricOut),
         "id": m.id,
         "name": m.name,
         "slug": m.slug,

@@ -10,7 +10,7 @@ from sparring.api.crud import CrudSpec, mount_crud
 from sparring.api.deps import PrincipalDep, SessionDep
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.catalog import PersonalityIn, PersonalityOut, PersonalityPatch
-from sparring.api.schemas.common import ERROR_RESPONSES, Language
+from sparring.api.schemas.common import ERROR_RESPONSES, Language, passthrough
 from sparring.services import catalog
 from sparring.services.keys import Principal
 from sparring.storage.models import Personality
@@ -20,7 +20,7 @@ router = SlashRouter(tags=["personalities"], responses=ERROR_RESPONSES)
 
 def personality_out(p: Personality) -> dict[str, Any]:
     return {
-        **p.extra,
+        **passthrough(p.extra, PersonalityOut),
         "id": p.id,
         "name": p.name,
         "project": p.project_id,

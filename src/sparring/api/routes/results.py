@@ -51,7 +51,6 @@ for prefix in PREFIXES:
     @router.get(
         prefix + "/{result_id}",
         response_model=ResultDetail,
-        response_class=FastJSONResponse,
         summary="Retrieve a test result",
     )
     async def get_result(

@@ -11,7 +11,7 @@ from sparring.api.deps import PrincipalDep, SessionDep
 from sparring.api.pagination import PageDep, page_body
 from sparring.api.routing import SlashRouter
 from sparring.api.schemas.catalog import ScenarioIn, ScenarioOut, ScenarioPatch
-from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID
+from sparring.api.schemas.common import ERROR_RESPONSES, MAX_ID, passthrough
 from sparring.services import catalog
 from sparring.services.keys import Principal
 from sparring.storage.models import Scenario
@@ -22,7 +22,7 @@ PREFIXES = ("/test_framework/v1/scenarios", "/test_framework/v1/scenarios-extern
 
 def scenario_out(s: Scenario) -> dict[str, Any]:
     return {
-        **s.extra,
+        **passthrough(s.extra, ScenarioOut),
         "id": s.id,
         "name": s.name,
         "project": s.project_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -59,48 +60,69 @@ Language = Literal[
 ]
 
 
-def find_nul(value: Any, path: str = "") -> str | None:
-    """The path of the first string holding a NUL character (databases refuse them)."""
+def find_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The path of the first value no database keeps as sent, and why.
+
+    NUL characters (PostgreSQL refuses them) and NaN / Infinity (which Python's JSON parser
+    accepts but JSON, JSONB and the response encoder do not).
+    """
     if isinstance(value, str):
-        return path if "\x00" in value else None
+        return (path, NUL_MESSAGE) if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (path, NOT_FINITE_MESSAGE)
     if isinstance(value, dict):
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
             if "\x00" in str(key):
-                return sub
-            found = find_nul(item, sub)
+                return sub, NUL_MESSAGE
+            found = find_unstorable(item, sub)
             if found is not None:
                 return found
     if isinstance(value, list):
         for i, item in enumerate(value):
-            found = find_nul(item, f"{path}[{i}]")
+            found = find_unstorable(item, f"{path}[{i}]")
             if found is not None:
                 return found
     return None
 
 
-class NulCharacters(ValueError):
-    def __init__(self, path: str) -> None:
+NUL_MESSAGE = "Null characters are not allowed."
+NOT_FINITE_MESSAGE = "NaN and Infinity are not valid numbers."
+
+
+class UnstorableValue(ValueError):
+    """A request value refused before validation; `path` names its field."""
+
+    def __init__(self, path: str, message: str) -> None:
         self.path = path
-        super().__init__("Null characters are not allowed.")
+        super().__init__(message)
 
 
 class RequestModel(BaseModel):
-    """Base of request bodies: unknown Cekura fields are kept; NUL characters refused."""
+    """Base of request bodies: unknown Cekura fields are kept; NUL characters and
+    non-finite numbers refused."""
 
     model_config = ConfigDict(extra="allow")
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        path = find_nul(data)
-        if path is not None:
-            raise NulCharacters(path)
+    def _storable(cls, data: Any) -> Any:
+        found = find_unstorable(data)
+        if found is not None:
+            raise UnstorableValue(*found)
         return data
 
     def extras(self) -> dict[str, Any]:
         """Fields the model does not declare (stored as they came)."""
         return dict(self.model_extra or {})
+
+
+def passthrough(extra: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Stored unknown fields, minus any that would shadow a field `model` declares.
+
+    A client may send e.g. `personality_name: 5`; echoing it would break the response model.
+    """
+    return {key: value for key, value in extra.items() if key not in model.model_fields}
 
 
 class Out(BaseModel):

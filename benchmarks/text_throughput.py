@@ -1,0 +1,201 @@
+"""How many text conversations sparring holds per second, against a bare asyncio loop.
+
+    python benchmarks/text_throughput.py [--conversations 1000] [--turns 6] [--delay 0.05]
+
+An agent server (webhook protocol, replying after `--delay`) runs in its own process. Measured,
+each in the same run:
+  bare     the fastest bare loop: one aiohttp session, every conversation's requests in order
+  scripted sparring end to end (SQLite, in-process broker, runner, scripted caller, webhook
+           transport, offline evaluation, results stored)
+  llm      the same with the LLM caller talking to a fake OpenAI-compatible server (same delay)
+  redis    `scripted` through Redis and two `sparring worker` processes (needs redis-server)
+Printed: wall time, conversations/s, ratio to the bare loop, CPU ms per turn (this process),
+peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import Measure, free_port, in_process, peak_rss_mb, run_forever, table, wait_port
+
+
+def serve_agent(port: int, delay: float) -> None:
+    from sparring.testing.fake_agents import FakeWebhookAgent
+
+    run_forever(lambda: FakeWebhookAgent(port=port, delay=delay, reply=lambda m, h: "Noted.").start())
+
+
+def serve_llm(port: int, delay: float, turns: int) -> None:
+    from sparring.testing.fake_openai import FakeCompletion, FakeOpenAIServer
+
+    def respond(request: dict[str, Any]) -> FakeCompletion:
+        said = sum(1 for m in request["messages"] if m["role"] == "assistant")
+        if said >= turns:
+            return FakeCompletion(None, tool_calls=[{"name": "end_call", "arguments": {}}], delay=delay)
+        return FakeCompletion(f"Caller line {said + 1}.", delay=delay)
+
+    run_forever(lambda: FakeOpenAIServer(respond, port=port).start())
+
+
+def suite(conversations: int, turns: int) -> dict[str, Any]:
+    lines = " then ".join(f'say "line {i}"' for i in range(1, turns))
+    return {
+        "version": "1",
+        "scenarios": [
+            {
+                "name": "throughput",
+                "first_message": "line 0",
+                "instructions": lines,
+                "expected_outcome": 'The agent says "Noted"',
+                "frequency": conversations,
+            }
+        ],
+    }
+
+
+async def bare_loop(url: str, conversations: int, turns: int) -> None:
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def conversation() -> None:
+            session_id = uuid.uuid4().hex
+            for i in range(turns):
+                body = {"message": f"line {i}", "session_id": session_id}
+                async with http.post(url, json=body) as response:
+                    await response.json()
+
+        await asyncio.gather(*(conversation() for _ in range(conversations)))
+
+
+async def sparring_run(agent_url: str, doc: dict[str, Any], caller: str, executes: bool) -> dict[str, Any]:
+    from sparring.cli.run import ensure_agent
+    from sparring.config import load_settings
+    from sparring.runner.runtime import Runtime
+    from sparring.services import launch, result_queries, suites
+    from sparring.services.keys import Principal, ensure_project
+    from sparring.storage.db import Database
+
+    cfg = load_settings()
+    db = Database(cfg.effective_database_url)
+    runtime = await Runtime(db, cfg, executes=executes).start()
+    try:
+        async with db.transaction() as session:
+            project = await ensure_project(session, f"bench-{uuid.uuid4().hex[:6]}")
+            principal = Principal(project.id, project.organization_id, 0)
+        provider = {"type": "webhook", "credentials": {"config": {"url": agent_url}}}
+        agent_id = await ensure_agent(db, principal, "bench agent", provider)
+        async with db.transaction() as session:
+            result, total, _ = await suites.launch_suite(
+                session, principal, doc, agent_id, caller_engine=caller,
+                concurrency_limit=total_of(doc),
+            )  # fmt: skip
+        assert result is not None
+        await runtime.enqueue_lanes(result.id, launch.lanes_for(result, total))
+        while True:
+            async with db.session() as session:
+                counts = await result_queries.run_counts(session, result.id)
+            if counts["completed"] >= counts["total"]:
+                break
+            await asyncio.sleep(0.1)
+        async with db.session() as session:
+            return await result_queries.load_result(session, principal, result.id)
+    finally:
+        await runtime.stop()
+        await db.dispose()
+
+
+def total_of(doc: dict[str, Any]) -> int:
+    return sum(int(s.get("frequency", 1)) for s in doc["scenarios"])
+
+
+def check(result: dict[str, Any], conversations: int, turns: int) -> str:
+    runs = list(result["runs"].values())
+    replies = sum(1 for r in runs for t in r["transcript_object"] if t["role"] == "Main Agent")
+    ok = result["success_runs_count"] == conversations and replies == conversations * turns
+    return "ok" if ok else f"MISMATCH: {result['success_runs_count']} passed, {replies} replies"
+
+
+def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
+    exe = str(Path(sys.executable).parent / "sparring")
+    return [subprocess.Popen([exe, "worker", "--max-conversations", "1000"], env=env,
+                             stderr=subprocess.DEVNULL) for _ in range(count)]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=1000)
+    parser.add_argument("--turns", type=int, default=6)
+    parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--skip", nargs="*", default=[], help="phases to skip: llm redis")
+    args = parser.parse_args()
+    n, turns = args.conversations, args.turns
+    home = tempfile.mkdtemp(prefix="sparring-bench-")
+    os.environ.update(SPARRING_HOME=home, SPARRING_DATABASE_URL=f"sqlite+aiosqlite:///{home}/b.db")
+    from sparring.storage.migrate import upgrade_database
+
+    upgrade_database(os.environ["SPARRING_DATABASE_URL"])
+    agent_port, llm_port = free_port(), free_port()
+    processes = [in_process(serve_agent, agent_port, args.delay),
+                 in_process(serve_llm, llm_port, args.delay, turns)]  # fmt: skip
+    wait_port(agent_port)
+    wait_port(llm_port)
+    agent_url = f"http://127.0.0.1:{agent_port}/agent"
+    doc = suite(n, turns)
+    rows: list[list[str]] = []
+
+    def record(m: Measure, note: str) -> None:
+        rows.append([m.label, f"{m.wall:.2f}", f"{n / m.wall:.0f}", f"{bare.wall / m.wall:.2f}",
+                     f"{1000 * m.cpu / (n * turns):.2f}", f"{peak_rss_mb():.0f}", note])  # fmt: skip
+
+    with Measure("bare aiohttp loop") as bare:
+        asyncio.run(bare_loop(agent_url, n, turns))
+    record(bare, "baseline")
+    with Measure("sparring, scripted caller") as m:
+        result = asyncio.run(sparring_run(agent_url, doc, "scripted", executes=True))
+    record(m, check(result, n, turns))
+    if "llm" not in args.skip:
+        os.environ.update(SPARRING_LLM_BASE_URL=f"http://127.0.0.1:{llm_port}/v1",
+                          SPARRING_LLM_MODEL="fake", SPARRING_LLM_API_KEY="x")  # fmt: skip
+        with Measure("sparring, llm caller") as m:
+            result = asyncio.run(sparring_run(agent_url, doc, "llm", executes=True))
+        record(m, check(result, n, turns) + " (2 requests per turn)")
+        for key in ("SPARRING_LLM_BASE_URL", "SPARRING_LLM_MODEL", "SPARRING_LLM_API_KEY"):
+            os.environ.pop(key)
+    redis = shutil.which("redis-server")
+    if "redis" not in args.skip and redis:
+        port = free_port()
+        server = subprocess.Popen([redis, "--port", str(port), "--save", "", "--appendonly", "no"],
+                                  stdout=subprocess.DEVNULL)  # fmt: skip
+        wait_port(port)
+        env = {**os.environ, "SPARRING_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
+        workers = start_workers(env, 2)
+        time.sleep(3)  # workers connect
+        os.environ["SPARRING_BROKER_URL"] = env["SPARRING_BROKER_URL"]
+        with Measure("sparring, redis + 2 workers") as m:
+            result = asyncio.run(sparring_run(agent_url, doc, "scripted", executes=False))
+        record(m, check(result, n, turns) + " (CPU: launcher only)")
+        for w in workers:
+            w.terminate()
+        server.terminate()
+    for p in processes:
+        p.terminate()
+    print(f"\n{n} conversations × {turns} turns, agent replies after {args.delay * 1000:.0f} ms\n")
+    print(table(rows, ["phase", "wall s", "conv/s", "ratio to bare", "CPU ms/turn", "peak RSS MB", "check"]))
+
+
+if __name__ == "__main__":
+    main()
