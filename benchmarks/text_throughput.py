@@ -36,7 +36,9 @@ from _common import Measure, free_port, in_process, peak_rss_mb, run_forever, ta
 def serve_agent(port: int, delay: float) -> None:
     from sparring.testing.fake_agents import FakeWebhookAgent
 
-    run_forever(lambda: FakeWebhookAgent(port=port, delay=delay, reply=lambda m, h: "Noted.").start())
+    run_forever(
+        lambda: FakeWebhookAgent(port=port, delay=delay, reply=lambda m, h: "Noted.").start()
+    )
 
 
 def serve_llm(port: int, delay: float, turns: int) -> None:
@@ -45,7 +47,9 @@ def serve_llm(port: int, delay: float, turns: int) -> None:
     def respond(request: dict[str, Any]) -> FakeCompletion:
         said = sum(1 for m in request["messages"] if m["role"] == "assistant")
         if said >= turns:
-            return FakeCompletion(None, tool_calls=[{"name": "end_call", "arguments": {}}], delay=delay)
+            return FakeCompletion(
+                None, tool_calls=[{"name": "end_call", "arguments": {}}], delay=delay
+            )
         return FakeCompletion(f"Caller line {said + 1}.", delay=delay)
 
     run_forever(lambda: FakeOpenAIServer(respond, port=port).start())
@@ -81,7 +85,9 @@ async def bare_loop(url: str, conversations: int, turns: int) -> None:
         await asyncio.gather(*(conversation() for _ in range(conversations)))
 
 
-async def sparring_run(agent_url: str, doc: dict[str, Any], caller: str, executes: bool) -> dict[str, Any]:
+async def sparring_run(
+    agent_url: str, doc: dict[str, Any], caller: str, executes: bool
+) -> dict[str, Any]:
     from sparring.cli.run import ensure_agent
     from sparring.config import load_settings
     from sparring.runner.runtime import Runtime
@@ -135,6 +141,14 @@ def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[byte
                              stderr=subprocess.DEVNULL) for _ in range(count)]  # fmt: skip
 
 
+def warm_up() -> None:
+    """Import once before timing: start-up cost is not throughput."""
+    import sklearn.cluster  # noqa: F401  (failure-reason clustering)
+
+    import sparring.cli.run
+    import sparring.evaluation.failure_reasons  # noqa: F401
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=1000)
@@ -148,6 +162,7 @@ def main() -> None:
     from sparring.storage.migrate import upgrade_database
 
     upgrade_database(os.environ["SPARRING_DATABASE_URL"])
+    warm_up()
     agent_port, llm_port = free_port(), free_port()
     processes = [in_process(serve_agent, agent_port, args.delay),
                  in_process(serve_llm, llm_port, args.delay, turns)]  # fmt: skip
@@ -194,7 +209,12 @@ def main() -> None:
     for p in processes:
         p.terminate()
     print(f"\n{n} conversations × {turns} turns, agent replies after {args.delay * 1000:.0f} ms\n")
-    print(table(rows, ["phase", "wall s", "conv/s", "ratio to bare", "CPU ms/turn", "peak RSS MB", "check"]))
+    print(
+        table(
+            rows,
+            ["phase", "wall s", "conv/s", "ratio to bare", "CPU ms/turn", "peak RSS MB", "check"],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from sparring.demo import bug_manifest
 from sparring.demo.clinic import respond
 from sparring.domain.scenario import AgentSpec, ConditionalAction, RunContext, ScenarioSpec
 from sparring.domain.transcript import Transcript
@@ -30,10 +30,8 @@ def suite() -> dict[str, Any]:
     return doc
 
 
-@cache
 def manifest() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(files("sparring.demo").joinpath("manifest.json").read_text())
-    return doc
+    return bug_manifest()
 
 
 def scenarios() -> list[ScenarioSpec]:

@@ -172,6 +172,8 @@ def test_weekends_are_refused_without_booking() -> None:
         ("El miércoles a las 10, me llamo José Pérez", "Wednesday", "10 am", "José Pérez"),
         ("It's Friday at 4", "Friday", "4 pm", None),
         ("It's for Daniel Kim.", None, None, "Daniel Kim"),
+        ("Friday, 10 o'clock", "Friday", "10 am", None),
+        ("Noon on Monday, please", "Monday", "12 pm", None),
     ],
 )
 def test_slots_are_read_from_plain_sentences(
@@ -179,6 +181,13 @@ def test_slots_are_read_from_plain_sentences(
 ) -> None:
     slots = slots_of(text)
     assert (slots.day, slots.time, slots.patient) == (day, time_, patient)
+
+
+def test_a_bare_name_is_the_patient_while_an_appointment_is_being_made() -> None:
+    replies = chat("good", ["I need an appointment", "Maria Lopez.", "Friday at 10 am"])
+    assert calls(replies)[0]["arguments"]["patient"] == "Maria Lopez"
+    assert chat("good", ["Maria Lopez."])[0]["content"].startswith("Sorry, I didn't catch")
+    assert calls(chat("good", ["I need an appointment", "Okay.", "Friday at 10 am"])) == []
 
 
 def test_variants_name_their_bugs() -> None:

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sparring.demo.phrases import Language, say
-from sparring.demo.understanding import Intent, Slots, intent_of, other_patient_named, slots_of
+from sparring.demo.understanding import (
+    Intent,
+    Slots,
+    bare_name,
+    intent_of,
+    other_patient_named,
+    slots_of,
+)
 from sparring.errors import BadInput
 
 BUGS: dict[str, str] = {
@@ -89,11 +96,19 @@ def bugs_of(variant: str) -> frozenset[str]:
 def respond(variant: str, messages: Sequence[Message]) -> dict[str, Any]:
     """The agent's next reply after `messages` (OpenAI-style; only user messages are read)."""
     state = _State(bugs_of(variant))
-    said = [str(m.get("content") or "") for m in messages if m.get("role") == "user"]
+    said = [_text(m.get("content")) for m in messages if m.get("role") == "user"]
     reply = Reply(state.say("greeting"))
     for text in said:
         reply = _answer(state, text)
     return reply.to_dict()
+
+
+def _text(content: Any) -> str:
+    """A message's text, also from OpenAI content parts ([{"type": "text", "text": …}])."""
+    if isinstance(content, list):
+        parts = [p.get("text") for p in content if isinstance(p, dict)]
+        return " ".join(p for p in parts if isinstance(p, str))
+    return content if isinstance(content, str) else ""
 
 
 def _answer(state: _State, text: str) -> Reply:
@@ -119,6 +134,8 @@ def _answer(state: _State, text: str) -> Reply:
     if intent in (Intent.HOURS, Intent.ADDRESS):
         return Reply(state.say(intent.value))
     slots = slots_of(text)
+    if intent is Intent.NONE and slots.empty and state.task is not None:
+        slots = Slots(patient=bare_name(text))
     if state.task is not None and not slots.empty:
         state.slots = state.slots.merged(slots)
         return _progress(state)

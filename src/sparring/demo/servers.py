@@ -73,7 +73,7 @@ async def serve_demo_agent(variant: str, protocol: str, host: str, port: int) ->
 
 
 def _chat_messages(messages: Any) -> list[dict[str, Any]]:
-    """The user and assistant messages with text, whatever else a client sends."""
+    """The user and assistant messages with text (or content parts), whatever else is sent."""
     if not isinstance(messages, list):
         return []
     return [
@@ -81,7 +81,7 @@ def _chat_messages(messages: Any) -> list[dict[str, Any]]:
         for m in messages
         if isinstance(m, dict)
         and m.get("role") in ("user", "assistant")
-        and isinstance(m.get("content"), str)
+        and isinstance(m.get("content"), str | list)
     ]
 
 

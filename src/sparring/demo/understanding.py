@@ -67,7 +67,10 @@ _DAYS = {english.lower(): english for english in SPANISH_DAYS} | {
 }
 _DAY = re.compile(r"\b(" + "|".join(sorted(_DAYS, key=len, reverse=True)) + r")\b")
 _TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?")
-_BARE_TIME = re.compile(r"\b(?:at|a las)\s+(\d{1,2})(?::(\d{2}))?\b")
+_BARE_TIME = re.compile(
+    r"\b(?:at|a las)\s+(\d{1,2})(?::(\d{2}))?\b|\b(\d{1,2})(?::(\d{2}))?\s*o'?clock\b"
+)
+_NOON = re.compile(r"\b(?:noon|midday|mediodia)\b")
 _NAME_WORD = r"[A-ZÁÉÍÓÚÑ][\w'-]+"
 _NAME = re.compile(
     r"(?:\b[Mm]y name is|\b[Nn]ame is|\b[Tt]his is|\b[Ii]t's for|\b[Ii]t's|\b[Ii] am|\b[Ii]'m|"
@@ -75,6 +78,8 @@ _NAME = re.compile(
     rf"({_NAME_WORD}(?:\s+{_NAME_WORD})*)"
 )
 _NOT_NAMES = {*SPANISH_DAYS, *(d.capitalize() for d in SPANISH_DAYS.values()), "Spanish"}
+_NOT_BARE_NAMES = {"Yes", "No", "Okay", "Ok", "Sure", "Great", "Sorry", "Please", "Perfect", "Fine"}
+_BARE_NAME = re.compile(rf"\s*({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\s*[.!]?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,16 +130,17 @@ def slots_of(text: str) -> Slots:
 
 def _time(text: str) -> str | None:
     folded = plain(text)
-    match = _TIME.search(folded)
-    if match:
-        suffix = "am" if match[3] == "a" else "pm"
+    if match := _TIME.search(folded):
+        hour, minutes, suffix = match[1], match[2], f"{match[3]}m"
+    elif match := _BARE_TIME.search(folded):
+        hour, minutes = (match[1], match[2]) if match[1] else (match[3], match[4])
+        suffix = "am" if 7 <= int(hour) <= 11 else "pm"  # office hours
+    elif _NOON.search(folded):
+        return "12 pm"
     else:
-        match = _BARE_TIME.search(folded)
-        if not match:
-            return None
-        suffix = "am" if 7 <= int(match[1]) <= 11 else "pm"  # office hours
-    minutes = "" if match[2] in (None, "00") else f":{match[2]}"
-    return f"{int(match[1])}{minutes} {suffix}"
+        return None
+    shown = "" if minutes in (None, "00") else f":{minutes}"
+    return f"{int(hour)}{shown} {suffix}"
 
 
 def _name(text: str) -> str | None:
@@ -145,3 +151,11 @@ def _name(text: str) -> str | None:
         if words and words[0] not in _NOT_NAMES:
             return " ".join(words)
     return None
+
+
+def bare_name(text: str) -> str | None:
+    """`text` itself as a name, when it is only one (the answer to "What is your name?")."""
+    match = _BARE_NAME.fullmatch(text.replace("’", "'"))
+    if match is None or set(match[1].split()) & (_NOT_NAMES | _NOT_BARE_NAMES):
+        return None
+    return match[1]

@@ -14,7 +14,6 @@ from sparring.domain.transcript import Transcript
 from sparring.domain.verdict import MetricKind
 from sparring.evaluation.base import Conversation
 from sparring.evaluation.pipeline import evaluate_run
-from sparring.runner import leases
 from sparring.runner.leases import Claim
 from sparring.simulation.callers.registry import get_caller
 from sparring.simulation.conversation import converse

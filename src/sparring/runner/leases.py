@@ -1,9 +1,9 @@
 """The runs table owns the truth about who runs what (see TASK-QUEUE-NOTES.md).
 
-- `claim_next` takes the next pending run of a result under a lease, only while fewer than the
-  result's `concurrency_limit` runs hold live leases, and bumps the run's fencing counter.
+- `claim_runs` takes waiting runs of a result under a lease, only while fewer than the
+  result's `concurrency_limit` runs hold live leases, and bumps each run's fencing counter.
 - `renew` extends the leases of the runs a process is working on.
-- `write_fenced` stores a run's outcome only if the fence still matches, so a worker that lost its
+- writes of a run's outcome check the fence (`writer.RunWriter`), so a worker that lost its
   lease (frozen, partitioned) can never overwrite the run's newer attempt.
 - `sweep` puts runs whose lease expired back to pending (or fails them after the last attempt).
 """
@@ -39,10 +39,10 @@ class Claim:
     plan: dict[str, Any]
 
 
-async def claim_next(
-    db: Database, result_id: int, owner: str, lease_seconds: float
-) -> Claim | None:
-    """Lease the next waiting run of `result_id`, respecting its concurrency limit."""
+async def claim_runs(
+    db: Database, result_id: int, owner: str, lease_seconds: float, wanted: int
+) -> list[Claim]:
+    """Lease up to `wanted` waiting runs of `result_id` at once, within its concurrency limit."""
     now = utcnow()
     async with db.transaction() as session:
         lock = select(Result.run_settings, Result.status).where(Result.id == result_id)
@@ -50,24 +50,26 @@ async def claim_next(
             lock = lock.with_for_update()  # serialises claims of one result across workers
         row = (await session.execute(lock)).first()
         if row is None or row.status == Status.CANCELLED.value:
-            return None
+            return []
         limit = int((row.run_settings or {}).get("concurrency_limit") or UNLIMITED)
-        live = (
+        live = await session.scalar(
             select(func.count())
             .select_from(Run)
             .where(Run.result_id == result_id, Run.status.in_(LIVE), Run.lease_expires_at > now)
-            .scalar_subquery()
         )
-        candidate = (
+        room = min(wanted, limit - int(live or 0))
+        if room <= 0:
+            return []
+        candidates = (
             select(Run.id)
             .where(Run.result_id == result_id, Run.status.in_(WAITING))
             .order_by(Run.id)
-            .limit(1)
+            .limit(room)
             .scalar_subquery()
         )
-        stmt = (
+        claimed = await session.execute(
             update(Run)
-            .where(Run.id == candidate, live < limit)
+            .where(Run.id.in_(candidates), Run.status.in_(WAITING))
             .values(
                 status=Status.RUNNING.value,
                 lease_owner=owner,
@@ -79,14 +81,12 @@ async def claim_next(
             .returning(Run.id, Run.fence, Run.attempt, Run.plan)
             .execution_options(synchronize_session=False)
         )
-        claimed = (await session.execute(stmt)).first()
-        if claimed is None:
-            return None
-        if row.status in WAITING:
+        claims = [Claim(r.id, result_id, r.fence, r.attempt, r.plan) for r in claimed.all()]
+        if claims and row.status in WAITING:
             await session.execute(
                 update(Result).where(Result.id == result_id).values(status=Status.RUNNING.value)
             )
-        return Claim(claimed.id, result_id, claimed.fence, claimed.attempt, claimed.plan)
+        return sorted(claims, key=lambda c: c.run_id)
 
 
 async def renew(db: Database, owner: str, run_ids: list[int], lease_seconds: float) -> None:
@@ -99,18 +99,6 @@ async def renew(db: Database, owner: str, run_ids: list[int], lease_seconds: flo
             .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False)
         )
-
-
-async def write_fenced(db: Database, claim: Claim, values: dict[str, Any]) -> bool:
-    """Store `values` on the run if this claim still owns it; False when it was taken over."""
-    async with db.transaction() as session:
-        result = await session.execute(
-            update(Run)
-            .where(Run.id == claim.run_id, Run.fence == claim.fence)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def cancelled_among(db: Database, run_ids: list[int]) -> set[int]:

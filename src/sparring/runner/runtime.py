@@ -25,6 +25,7 @@ from sparring.errors import NotFound
 from sparring.runner import leases
 from sparring.runner.agents import agent_spec
 from sparring.runner.broker import LANE_TASK, make_broker
+from sparring.runner.claims import ClaimDesk
 from sparring.runner.executor import LiveRun, execute
 from sparring.runner.writer import RunWriter
 from sparring.storage.db import Database
@@ -59,7 +60,9 @@ class Runtime:
         self._transports: dict[tuple[Any, ...], Transport] = {}
         self._agent_slots: dict[int, asyncio.Semaphore] = {}
         self._agents: dict[int, tuple[float, Agent]] = {}
+        self._agent_reads: dict[int, asyncio.Lock] = {}
         self.writer = RunWriter(db)
+        self.claims = ClaimDesk(db, self.owner, cfg.run_lease_seconds)
         self.dirty_results: set[int] = set()
         self._lanes: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
@@ -111,9 +114,7 @@ class Runtime:
             self._lanes.add(me)
         try:
             while True:
-                claim = await leases.claim_next(
-                    self.db, result_id, self.owner, self.cfg.run_lease_seconds
-                )
+                claim = await self.claims.next(result_id)
                 if claim is None:
                     return
                 self.runs_started += 1
@@ -136,15 +137,16 @@ class Runtime:
 
     async def _agent(self, agent_id: int) -> Agent:
         """The agent row, re-read at most every few seconds (so edits apply to later runs)."""
-        cached = self._agents.get(agent_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        async with self.db.session() as session:
-            agent = await session.get(Agent, agent_id)
-        if agent is None:
-            raise NotFound(f"Agent {agent_id} was deleted.")
-        self._agents[agent_id] = (time.monotonic() + AGENT_TTL_SECONDS, agent)
-        return agent
+        async with self._agent_reads.setdefault(agent_id, asyncio.Lock()):  # one read at a time
+            cached = self._agents.get(agent_id)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+            async with self.db.session() as session:
+                agent = await session.get(Agent, agent_id)
+            if agent is None:
+                raise NotFound(f"Agent {agent_id} was deleted.")
+            self._agents[agent_id] = (time.monotonic() + AGENT_TTL_SECONDS, agent)
+            return agent
 
     @contextlib.asynccontextmanager
     async def agent_slot(self, agent_id: int) -> AsyncIterator[None]:
