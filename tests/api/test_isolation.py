@@ -112,7 +112,7 @@ async def test_another_projects_objects_never_show_in_lists(
         assert project_a[kind]["id"] in listed_ids((await client.get(path)).json()), kind
     for path in (RESULTS, RUNS, f"{RUNS}?result_id={project_a['result']['id']}"):
         body = (await other_client.get(path)).json()
-        assert body["results"] == [] and body["count"] == 0, path
+        assert (body["results"], body["count"]) == ([], 0), path
     scoped = await other_client.get(AGENTS, params={"project_id": project_a["agent"]["project"]})
     assert scoped.json()["results"] == []
 

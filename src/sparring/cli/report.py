@@ -8,6 +8,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STATUS_STYLE = {"completed": "green", "failed": "red", "timeout": "yellow", "cancelled": "dim"}
@@ -26,7 +27,7 @@ def verdict(run: dict[str, Any]) -> str:
     return "[red]FAIL[/red]"
 
 
-def what_failed(run: dict[str, Any], limit: int = 2) -> str:
+def what_failed(run: dict[str, Any], limit: int = 1) -> str:
     """The first ❌ lines of the expected outcome and failed metrics, or the error."""
     lines = [e for e in (run.get("expected_outcome") or {}).get("explanation", []) if "❌" in e]
     for metric in (run.get("evaluation") or {}).get("metrics", []):
@@ -64,21 +65,31 @@ def summary_line(result: dict[str, Any]) -> str:
     ci = result.get("success_rate_confidence_interval") or {}
     interval = f" (95% CI {ci['low']:.0f}–{ci['high']:.0f}%)" if ci else ""
     return (
-        f"Result {result['id']} [{result['status']}]: {result['success_runs_count']}/"
+        f"Result {result['id']} ({result['status']}): {result['success_runs_count']}/"
         f"{result['total_runs_count']} passed, {result['failed_runs_count']} failed — "
         f"success rate {result['success_rate']:.1f}%{interval}"
     )
 
 
-def show(console: Console, result: dict[str, Any], title: str) -> None:
-    console.print(run_table(result, title))
+def show_all(console: Console, results: list[dict[str, Any]]) -> None:
+    """One agent: a table of its runs. Several: scenarios side by side."""
+    if len(results) == 1:
+        console.print(run_table(results[0], f"{results[0]['agent_name']} — {results[0]['name']}"))
+    else:
+        console.print(comparison_table(results))
+    for result in results:
+        show_summary(console, result)
+
+
+def show_summary(console: Console, result: dict[str, Any]) -> None:
+    console.print(f"[bold]{escape(result['agent_name'])}[/bold]")
     issues = (result.get("failed_reasons") or {}).get("issues") or []
     for issue in issues[:5]:
         console.print(
-            f"  [red]#{issue['rank']}[/red] {issue['description']} "
+            f"  [red]#{issue['rank']}[/red] {escape(issue['description'])} "
             f"[dim]({issue['affected_count']} runs)[/dim]"
         )
-    console.print(summary_line(result), highlight=False)
+    console.print("  " + escape(summary_line(result)), highlight=False)
 
 
 def write_json(path: Path, results: list[dict[str, Any]]) -> None:
@@ -111,3 +122,23 @@ def write_junit(path: Path, results: list[dict[str, Any]]) -> None:
                 )
                 failure.text = "\n".join((run.get("expected_outcome") or {}).get("explanation", []))
     ET.ElementTree(root).write(path, encoding="unicode", xml_declaration=True)
+
+
+def comparison_table(results: list[dict[str, Any]]) -> Table:
+    """One row per scenario, one column per agent: passed runs / runs, and what failed."""
+    table = Table(title="Scenarios by agent", title_justify="left", expand=True)
+    table.add_column("scenario", ratio=2)
+    for result in results:
+        table.add_column(result["agent_name"], no_wrap=True)
+    table.add_column("what failed", ratio=3)
+    names = list(dict.fromkeys(r["scenario_name"] for res in results for r in res["runs"].values()))
+    for name in names:
+        cells, failures = [], []
+        for result in results:
+            runs = [r for r in result["runs"].values() if r["scenario_name"] == name]
+            passed = sum(1 for r in runs if r.get("success"))
+            style = "green" if passed == len(runs) else "red"
+            cells.append(f"[{style}]{passed}/{len(runs)} passed[/]")
+            failures += [what_failed(r) for r in runs if not r.get("success")][:1]
+        table.add_row(name, *cells, "; ".join(failures))
+    return table

@@ -240,8 +240,7 @@ def run(
         targets = agent_targets(demo, agent_url, agent_protocol, agent_model)
         upgrade_database(settings().effective_database_url)
         results = asyncio.run(run_embedded(doc, targets, concurrency, engine))
-    for result in results:
-        report.show(console, result, f"{result['agent_name']} — {result['name']}")
+    report.show_all(console, results)
     if json_out:
         report.write_json(json_out, results)
     if junit:

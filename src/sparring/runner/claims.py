@@ -19,14 +19,13 @@ class ClaimDesk:
         self.owner = owner
         self.lease_seconds = lease_seconds
         self._asks: dict[int, list[asyncio.Future[Claim | None]]] = {}
-        self._granting: set[int] = set()
+        self._granting: dict[int, asyncio.Task[None]] = {}
 
     async def next(self, result_id: int) -> Claim | None:
         ask: asyncio.Future[Claim | None] = asyncio.get_running_loop().create_future()
         self._asks.setdefault(result_id, []).append(ask)
         if result_id not in self._granting:
-            self._granting.add(result_id)
-            asyncio.create_task(self._grant(result_id))
+            self._granting[result_id] = asyncio.create_task(self._grant(result_id))
         return await ask
 
     async def _grant(self, result_id: int) -> None:
@@ -45,4 +44,4 @@ class ClaimDesk:
                     if ask is not None:
                         ask.set_result(claim)
         finally:
-            self._granting.discard(result_id)
+            self._granting.pop(result_id, None)
