@@ -3,25 +3,20 @@ and a guard that fails any test trying to reach beyond the loopback interface.""
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from sparring.api.app import create_app
+from api_server import LiveAPI, serve_api
 from sparring.config import load_settings
-from sparring.services.keys import create_key
 from sparring.storage.db import Database
 from sparring.storage.migrate import upgrade_database
 
@@ -99,42 +94,13 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 # ---- a live API on 127.0.0.1 ---------------------------------------------------------------
 
 
-@dataclass
-class LiveAPI:
-    """The API served by uvicorn on a real socket, with one project's key."""
-
-    url: str
-    key: str
-    database: Database
-
-    def client(self, key: str | None = "default") -> httpx.AsyncClient:
-        headers = {"X-CEKURA-API-KEY": self.key if key == "default" else key} if key else {}
-        return httpx.AsyncClient(base_url=self.url, headers=headers, timeout=30)
-
-    async def new_key(self, project: str | None = None) -> str:
-        async with self.database.transaction() as session:
-            return await create_key(session, "test", project or f"p-{uuid.uuid4().hex[:8]}")
-
-
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def live_api(
     database: Database, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LiveAPI]:
     os.environ.setdefault("SPARRING_HOME", str(tmp_path_factory.mktemp("home")))
-    app = create_app(load_settings(), database=database)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        await asyncio.sleep(0.01)
-    api = LiveAPI(url=f"http://127.0.0.1:{port}", key="", database=database)
-    api.key = await api.new_key()
-    yield api
-    server.should_exit = True
-    await task
+    async with serve_api(database, load_settings()) as api:
+        yield api
 
 
 @pytest.fixture

@@ -194,3 +194,14 @@ async def catalog_objects(client: httpx.AsyncClient) -> dict[str, dict[str, Any]
         "scenario": scenario,
         "schedule": schedule,
     }
+
+
+async def store_empty_results(database: Database, project_id: int, n: int) -> list[int]:
+    """`n` results without runs, written directly (for paging)."""
+    async with database.transaction() as session:
+        rows = [
+            Result(project_id=project_id, name=f"result {i}", status="pending") for i in range(n)
+        ]
+        session.add_all(rows)
+        await session.flush()
+        return [r.id for r in rows]

@@ -51,7 +51,7 @@ async def execute(runtime: Runtime, claim: Claim) -> None:
             agent_variables=dict(plan.scenario.agent_variables),
         )
         async with runtime.agent_slot(plan.agent_id):
-            transcript = await _converse_with_retries(transport, plan, context, live)
+            transcript = await _converse_with_retries(runtime, transport, plan, context, live)
         await _finish(runtime, claim, plan, transcript, live)
     except Exception as exc:  # a run must end terminal, whatever broke
         log.exception("run %s failed", claim.run_id)
@@ -62,11 +62,11 @@ async def execute(runtime: Runtime, claim: Claim) -> None:
 
 
 async def _converse_with_retries(
-    transport: Any, plan: RunPlan, context: RunContext, live: LiveRun
+    runtime: Runtime, transport: Any, plan: RunPlan, context: RunContext, live: LiveRun
 ) -> Transcript:
     transcript = Transcript()
     for attempt in range(INFRA_RETRIES + 1):
-        caller = get_caller(plan.caller_engine, plan.scenario)
+        caller = get_caller(plan.caller_engine, plan.scenario, llm=runtime.evaluation.client)
         try:
             transcript = await converse(
                 transport,
@@ -107,7 +107,12 @@ async def _finish(
     if slow and not await runtime.writer.write(claim, {"status": Status.EVALUATING.value}):
         return  # the lease was lost: a newer attempt owns the run
     conversation = Conversation(plan.scenario, transcript, claim.run_id, dict(transcript.metadata))
-    evaluation = await evaluate_run(conversation, list(plan.metrics))
+    evaluation = await evaluate_run(
+        conversation,
+        list(plan.metrics),
+        criteria_judge=runtime.evaluation.criteria_judge,
+        registry=runtime.evaluation.registry,
+    )
     outcome = evaluation.expected_outcome
     metrics = [v.to_json() for v in evaluation.metrics]
     failed_metric = any(v.passed is False for v in evaluation.metrics)

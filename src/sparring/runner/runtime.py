@@ -22,6 +22,7 @@ from taskiq import AsyncBroker
 from sparring.config import Settings
 from sparring.domain.plan import RunPlan
 from sparring.errors import NotFound
+from sparring.evaluation.setup import evaluation_for
 from sparring.runner import leases
 from sparring.runner.agents import agent_spec
 from sparring.runner.broker import LANE_TASK, make_broker
@@ -62,6 +63,7 @@ class Runtime:
         self._agents: dict[int, tuple[float, Agent]] = {}
         self._agent_reads: dict[int, asyncio.Lock] = {}
         self.writer = RunWriter(db)
+        self.evaluation = evaluation_for(cfg.llm)
         self.claims = ClaimDesk(db, self.owner, cfg.run_lease_seconds)
         self.dirty_results: set[int] = set()
         self._lanes: set[asyncio.Task[None]] = set()
@@ -94,6 +96,7 @@ class Runtime:
         await self._refresh_results()
         for transport in self._transports.values():
             await transport.aclose()
+        await self.evaluation.aclose()
         self._transports.clear()
         if _current is self:
             _current = None

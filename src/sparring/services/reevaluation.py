@@ -14,6 +14,7 @@ from sparring.domain.verdict import EvalType
 from sparring.errors import BadInput
 from sparring.evaluation.base import Conversation
 from sparring.evaluation.pipeline import evaluate_run
+from sparring.evaluation.setup import Evaluation
 from sparring.services import catalog
 from sparring.services.keys import Principal
 from sparring.services.launch import metric_spec
@@ -63,6 +64,7 @@ async def evaluate_metrics(
     result_id: int,
     run_ids: list[int] | None,
     metric_ids: list[int],
+    setup: Evaluation,
 ) -> int:
     """Score the chosen runs again with the chosen metrics; returns how many runs changed."""
     result = await get_result(session, principal, result_id)
@@ -81,7 +83,12 @@ async def evaluate_metrics(
 
     async def score(run: Run) -> None:
         async with gate:
-            evaluation = await evaluate_run(conversation_of(run), metrics)
+            evaluation = await evaluate_run(
+                conversation_of(run),
+                metrics,
+                criteria_judge=setup.criteria_judge,
+                registry=setup.registry,
+            )
         fresh = {v.metric_id: v.to_json() for v in evaluation.metrics}
         kept = [m for m in (run.evaluation or {}).get("metrics", []) if m.get("id") not in fresh]
         run.evaluation = {"metrics": kept + list(fresh.values())}

@@ -58,10 +58,19 @@ for prefix in ("/test_framework/v1/results", "/test_framework/v1/results-externa
         summary="Score runs again with chosen metrics, without new conversations",
     )
     async def evaluate_metrics(
-        result_id: ObjId, body: EvaluateMetricsIn, session: SessionDep, principal: PrincipalDep
+        request: Request,
+        result_id: ObjId,
+        body: EvaluateMetricsIn,
+        session: SessionDep,
+        principal: PrincipalDep,
     ) -> Any:
         await reevaluation.evaluate_metrics(
-            session, principal, result_id, body.run_ids, body.metric_ids
+            session,
+            principal,
+            result_id,
+            body.run_ids,
+            body.metric_ids,
+            request.app.state.runtime.evaluation,
         )
         return FastJSONResponse(await result_queries.load_result(session, principal, result_id))
 

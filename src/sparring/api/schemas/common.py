@@ -74,7 +74,7 @@ def find_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
             if "\x00" in str(key):
-                return sub, NUL_MESSAGE
+                return sub.replace("\x00", ""), NUL_MESSAGE
             found = find_unstorable(item, sub)
             if found is not None:
                 return found

@@ -24,6 +24,8 @@ from sparring.simulation.callers.prompts import END_CALL_TOOL, chat_messages
 class LLMCaller(Caller):
     """A simulated user whose every message is written by an LLM."""
 
+    uses_llm = True
+
     def __init__(
         self,
         scenario: ScenarioSpec,

@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 from sparring.config import settings
 from sparring.domain.scenario import ScenarioSpec
 from sparring.errors import BadInput
+from sparring.llm import LLMClient
 from sparring.simulation.callers.base import Caller
 
 _BUILTIN = {
@@ -38,8 +39,11 @@ def default_engine() -> str:
     return "llm" if settings().llm.configured else "scripted"
 
 
-def get_caller(engine: str, scenario: ScenarioSpec) -> Caller:
-    """A new caller of `engine` for one conversation of `scenario`, or `BadInput` on "caller"."""
+def get_caller(engine: str, scenario: ScenarioSpec, *, llm: LLMClient | None = None) -> Caller:
+    """A new caller of `engine` for one conversation of `scenario`, or `BadInput` on "caller".
+
+    `llm` is the process's shared LLM client (one connection pool for every conversation).
+    """
     spec = _specs().get(engine)
     if spec is None:
         raise BadInput(
@@ -50,4 +54,6 @@ def get_caller(engine: str, scenario: ScenarioSpec) -> Caller:
     module_name, _, attr = spec.partition(":")
     module = __import__(module_name, fromlist=[attr])
     cls: type[Caller] = getattr(module, attr)
+    if llm is not None and getattr(cls, "uses_llm", False):
+        return cls(scenario, client=llm)  # type: ignore[call-arg]
     return cls(scenario)
