@@ -3,7 +3,15 @@ through the API."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -205,3 +213,94 @@ async def store_empty_results(database: Database, project_id: int, n: int) -> li
         session.add_all(rows)
         await session.flush()
         return [r.id for r in rows]
+
+
+# ---- `sparring serve` and `sparring keys` as subprocesses -----------------------------------
+
+BIN = Path(sys.executable).parent
+# Imported by every Python process started with `process_env`: like the tests' own guard, it
+# refuses connections beyond the loopback interface (agents made by fuzzing name any host).
+LOOPBACK_GUARD = """
+import ipaddress, socket
+_connect = socket.socket.connect
+def _loopback_only(self, address):
+    if isinstance(address, tuple) and address:
+        try:
+            ip = ipaddress.ip_address(str(address[0]))
+        except ValueError:
+            ip = None
+        if ip is not None and not ip.is_loopback:
+            raise OSError(f"test servers may not reach {address[0]}")
+    return _connect(self, address)
+socket.socket.connect = _loopback_only
+"""
+
+
+def process_env(database_url: str, home: Path) -> dict[str, str]:
+    """Environment of a `sparring` or `cekura` subprocess: the test database, a clean HOME."""
+    guard = home / "guard"
+    guard.mkdir(parents=True, exist_ok=True)
+    (guard / "sitecustomize.py").write_text(LOOPBACK_GUARD)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARRING_", "CEKURA_"))}
+    return {
+        **env,
+        "HOME": str(home),
+        "SPARRING_HOME": str(home / "sparring"),
+        "SPARRING_DATABASE_URL": database_url,
+        "PYTHONPATH": str(guard),
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
+
+
+def sparring(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the `sparring` command; fail the test with its output if it fails."""
+    done = subprocess.run(
+        [str(BIN / "sparring"), *args], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def cli_key(env: dict[str, str], project: str, name: str = "t") -> str:
+    """A key made by `sparring keys create` (the secret is the last line it prints)."""
+    return sparring(
+        "keys", "create", "--name", name, "--project", project, env=env
+    ).stdout.splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def sparring_serve(env: dict[str, str]) -> Iterator[str]:
+    """`sparring serve` on 127.0.0.1 until the block ends; yields its base URL."""
+    port = free_port()
+    log = open(Path(env["HOME"]) / f"serve-{port}.log", "w+")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(BIN / "sparring"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, Path(log.name).read_text()
+            try:
+                if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "sparring serve did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

@@ -12,6 +12,7 @@ from sparring.api.errors import install_error_handlers
 from sparring.api.middleware import RequestGuard
 from sparring.api.routes import (
     agents,
+    compare,
     launch,
     metrics,
     personalities,
@@ -72,6 +73,7 @@ def create_app(config: Settings | None = None, database: Database | None = None)
         test_profiles,
         metrics,
         schedules,
+        compare,
         results,
         runs,
         projects,

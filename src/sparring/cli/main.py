@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from sparring.cli import demo_agent, keys, run, serve, worker
+from sparring.cli import compare, demo_agent, keys, run, serve, worker
 from sparring.errors import BadInput, NotFound, SparringError
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ def handle_errors(func: F) -> F:
 
 app.command("serve", help=serve.__doc__)(handle_errors(serve.serve))
 app.command("run")(handle_errors(run.run))
+app.command("compare")(handle_errors(compare.compare))
 app.command("worker")(handle_errors(worker.worker))
 app.command("demo-agent")(handle_errors(demo_agent.demo_agent))
 app.add_typer(keys.build(handle_errors), name="keys", help="Create, list and revoke API keys.")

@@ -23,7 +23,7 @@ from sparring.domain.scenario import RunContext, ScenarioSpec
 from sparring.domain.status import EndReason
 from sparring.domain.transcript import Role, Transcript, Turn
 from sparring.errors import AgentError, LLMError, SparringError
-from sparring.simulation.callers.base import Caller
+from sparring.simulation.callers.base import Caller, CallerMove
 from sparring.simulation.end_conditions import ConversationOver, Limits
 from sparring.transports.base import AgentReply, Connection, Transport
 
@@ -64,6 +64,7 @@ async def converse(
     except (AgentError, LLMError) as exc:
         ConversationOver.from_error(exc).record(transcript)
     finally:
+        limits.close()
         if connection is not None:
             await _close(connection, last_words, transcript)
     return transcript
@@ -86,6 +87,12 @@ class _Session:
         self.transcript = transcript
         self.on_turn = on_turn
 
+    async def _caller_move(self) -> CallerMove:
+        if self.caller.instant:  # no I/O: not worth a task and a race against the limits
+            self.limits.check()
+            return await self.caller.next_move(self.transcript)
+        return await self.limits.caller(self.caller.next_move(self.transcript))
+
     async def play(self, connection: Connection, *, expect_greeting: bool) -> NoReturn:
         opened_at = self.limits.elapsed()
         greeting = await self.limits.agent(connection.start())
@@ -95,7 +102,7 @@ class _Session:
             self.transcript.metadata["greeting_missing"] = True
         while True:
             self.limits.check()
-            move = await self.limits.caller(self.caller.next_move(self.transcript))
+            move = await self._caller_move()
             said_at = self.limits.elapsed()
             if move.end_call:
                 if move.text:

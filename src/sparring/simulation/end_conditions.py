@@ -84,6 +84,12 @@ class Limits:
         self.silence_timeout = silence_timeout
         self.cancel = cancel
         self.started_at = clock()
+        self._cancelled: asyncio.Future[Any] | None = None  # one waiter for the whole call
+
+    def close(self) -> None:
+        """Stop watching the cancel event (the conversation is over)."""
+        if self._cancelled is not None:
+            self._cancelled.cancel()
 
     def start(self) -> None:
         """The call is connected: times and the duration limit count from now."""
@@ -137,16 +143,15 @@ class Limits:
             raise
         work = asyncio.ensure_future(awaitable)
         waiters: set[asyncio.Future[Any]] = {work}
-        cancelled = asyncio.ensure_future(self.cancel.wait()) if self.cancel is not None else None
-        if cancelled is not None:
-            waiters.add(cancelled)
+        if self.cancel is not None:
+            if self._cancelled is None:
+                self._cancelled = asyncio.ensure_future(self.cancel.wait())
+            waiters.add(self._cancelled)
         try:
             done, _ = await asyncio.wait(
                 waiters, timeout=limit, return_when=asyncio.FIRST_COMPLETED
             )
         finally:
-            if cancelled is not None:
-                cancelled.cancel()
             if not work.done():
                 _abandon(work)
         if work in done:

@@ -146,4 +146,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Bad input: `{field: [messages]}`", "model": dict[str, Any]},
     401: {"description": "No or invalid API key", "model": Detail},
     404: {"description": "Not found (or not visible to this key)", "model": Detail},
+    # Also keeps FastAPI from documenting its 422: validation errors answer 400 here.
+    "4XX": {
+        "description": "Wrong method (405, with `Allow`), body over 1 MiB (413)",
+        "model": Detail,
+    },
 }

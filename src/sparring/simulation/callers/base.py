@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sparring.domain.scenario import ScenarioSpec
 from sparring.domain.transcript import Transcript
@@ -19,6 +20,10 @@ class CallerMove:
 
 class Caller(ABC):
     """A simulated user for one conversation."""
+
+    # True when `next_move` does no I/O (answers at once), so the loop need not race it
+    # against the call's limits.
+    instant: ClassVar[bool] = False
 
     def __init__(self, scenario: ScenarioSpec) -> None:
         self.scenario = scenario

@@ -47,6 +47,8 @@ class InstructionScript:
 class ScriptedCaller(Caller):
     """A caller that follows the scenario's script exactly (engine "scripted")."""
 
+    instant = True
+
     def __init__(self, scenario: ScenarioSpec) -> None:
         super().__init__(scenario)
         self._script: ConditionalScript | InstructionScript = (

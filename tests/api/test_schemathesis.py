@@ -1,0 +1,53 @@
+"""Schemathesis, driven by sparring's own OpenAPI document, over every operation of a real
+`sparring serve` on 127.0.0.1 with a valid key: no 5xx, no response that breaks the document.
+
+The budget is a few examples per operation (about half a minute per database engine); for a
+longer hunt run the same command by hand with a larger `--max-examples`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_helpers import BIN, cli_key, process_env, sparring_serve
+
+MAX_EXAMPLES = 4
+
+
+@pytest.fixture(scope="module")
+def served(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str, Path]]:
+    """A `sparring serve` subprocess on the test database, and a key made by `sparring keys`."""
+    home = tmp_path_factory.mktemp("schemathesis")
+    env = process_env(database_url, home)
+    key = cli_key(env, "schemathesis")
+    with sparring_serve(env) as url:
+        yield url, key, home
+
+
+@pytest.mark.slow
+def test_no_operation_answers_5xx_or_breaks_its_schema(served: tuple[str, str, Path]) -> None:
+    url, key, home = served
+    command = [
+        str(BIN / "st"), "run", f"{url}/openapi.json",
+        "--header", f"X-CEKURA-API-KEY: {key}",
+        "--checks", "not_a_server_error,response_schema_conformance",
+        "--phases", "examples,coverage,fuzzing",
+        "--max-examples", str(MAX_EXAMPLES),
+        "--workers", "2",
+        "--no-shrink",
+        "--generation-database", "none",
+        "--request-timeout", "30",
+        "--output-truncate", "true",
+        "--no-color",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=home, capture_output=True, text=True, timeout=600, env=process_env("", home)
+    )
+    report = done.stdout[-12000:] + done.stderr[-3000:]
+    assert done.returncode == 0, report
+    assert "125/125" in report or "Tested:" in report, report

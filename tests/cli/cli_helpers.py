@@ -1,0 +1,193 @@
+"""Helpers for CLI tests: the real console scripts as subprocesses, servers on free ports, and
+results written straight into a database for `sparring compare`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sparring.storage.db import Database
+from sparring.storage.models import Result, Run
+
+BIN = Path(sys.executable).parent
+SPARRING = str(BIN / "sparring")
+CEKURA = str(BIN / "cekura")
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = ROOT / "examples" / "clinic" / "suite.json"
+T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def suite_cases() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = json.loads(SUITE.read_text())["scenarios"]
+    return cases
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli_env(home: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without sparring's or Cekura's settings, plus `extra`;
+    SPARRING_HOME is `home` and rich prints wide lines (no wrapping inside names)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARRING_", "CEKURA_"))}
+    return {**env, "SPARRING_HOME": str(home), "COLUMNS": "250", **extra}
+
+
+@dataclass
+class Done:
+    """A finished command: exit code and both outputs."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def __str__(self) -> str:
+        return f"{self.args} exited {self.returncode}\n{self.stdout}\n{self.stderr}"
+
+
+class Command:
+    """A console-script command started now; `done()` waits for it (commands run in parallel)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+        self.args = args
+        self.process = subprocess.Popen(
+            args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self._done: Done | None = None
+
+    def done(self, timeout: float = 120) -> Done:
+        if self._done is None:
+            try:
+                out, err = self.process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                out, err = self.process.communicate()
+                raise AssertionError(f"{self.args} did not finish:\n{out}\n{err}") from None
+            self._done = Done(self.args, self.process.returncode, out, err)
+        return self._done
+
+
+def sparring(*args: str, env: dict[str, str], cwd: Path | None = None) -> Command:
+    return Command([SPARRING, *args], env, cwd)
+
+
+async def sparring_async(*args: str, env: dict[str, str]) -> Done:
+    """`sparring ARGS` without blocking the event loop (an in-process server keeps serving)."""
+    process = await asyncio.create_subprocess_exec(
+        SPARRING, *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return Done([SPARRING, *args], process.returncode, out.decode(), err.decode())
+
+
+def start_servers(commands: list[tuple[list[str], int]], env: dict[str, str]) -> list[Command]:
+    """Start every `sparring ARGS` server (args, port) at once; return when all listen."""
+    started = [sparring(*args, env=env) for args, _ in commands]
+    deadline = time.monotonic() + 60
+    for command, (_, port) in zip(started, commands, strict=True):
+        while True:
+            if command.process.poll() is not None:
+                stop(started)
+                raise AssertionError(str(command.done()))
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"{command.args} did not start listening"
+                time.sleep(0.05)
+    return started
+
+
+def stop(commands: list[Command]) -> None:
+    for command in commands:
+        if command.process.poll() is None:
+            command.process.send_signal(signal.SIGTERM)
+    for command in commands:
+        try:
+            command.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            command.process.kill()
+            command.process.communicate()
+
+
+# ---- stored results for `compare` ----------------------------------------------------------
+
+METRICS = [
+    {"id": 501, "name": "Protects privacy", "type": "binary_qualitative"},
+    {"id": 502, "name": "Warmth", "type": "continuous_qualitative"},
+    {"id": 503, "name": "Latency (in ms)", "type": "numeric"},
+]
+SCENARIO_NAMES = {1: "Book on Friday", 2: "Opening hours", 3: "Cancel"}
+
+
+def run_of(scenario: int, passed: bool, *, privacy: bool = True, warmth: float = 4.5) -> dict[str, Any]:
+    """A finished run of `scenario` with verdicts of the three METRICS."""
+    verdicts = [
+        {**METRICS[0], "score": 1.0 if privacy else 0.0, "explanation": ""},
+        {**METRICS[1], "score": warmth, "explanation": ""},
+        {**METRICS[2], "score": 400.0 if passed else 900.0, "explanation": ""},
+    ]
+    return {
+        "scenario_id": scenario,
+        "scenario_name": SCENARIO_NAMES[scenario],
+        "success": passed,
+        "evaluation": {"metrics": verdicts},
+    }
+
+
+async def store_result(
+    database: Database, project_id: int, runs: list[dict[str, Any]], name: str
+) -> int:
+    """A completed result of `project_id` with `runs` (see `run_of`), written directly."""
+    async with database.transaction() as session:
+        result = Result(
+            project_id=project_id,
+            agent_name="Clinic bot",
+            name=name,
+            status="completed",
+            metrics=METRICS,
+        )
+        session.add(result)
+        await session.flush()
+        session.add_all(
+            Run(
+                result_id=result.id,
+                project_id=project_id,
+                status="completed",
+                personality_name="Calm caller",
+                transcript=[{"role": "Main Agent", "content": "Hello."}],
+                duration=30.0,
+                timestamp=T0 + timedelta(seconds=i),
+                **values,
+            )
+            for i, values in enumerate(runs)
+        )
+        return result.id
+
+
+BEFORE = [run_of(1, True), run_of(1, True), run_of(2, True), run_of(2, True)]
+AFTER = [
+    run_of(1, True),
+    run_of(1, False, privacy=False, warmth=3.0),
+    run_of(2, True, warmth=3.0),
+    run_of(2, True, warmth=3.0),
+    run_of(3, True),
+]
