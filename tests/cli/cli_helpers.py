@@ -138,7 +138,9 @@ METRICS = [
 SCENARIO_NAMES = {1: "Book on Friday", 2: "Opening hours", 3: "Cancel"}
 
 
-def run_of(scenario: int, passed: bool, *, privacy: bool = True, warmth: float = 4.5) -> dict[str, Any]:
+def run_of(
+    scenario: int, passed: bool, *, privacy: bool = True, warmth: float = 4.5
+) -> dict[str, Any]:
     """A finished run of `scenario` with verdicts of the three METRICS."""
     verdicts = [
         {**METRICS[0], "score": 1.0 if privacy else 0.0, "explanation": ""},

@@ -12,6 +12,9 @@ import json
 from collections import OrderedDict
 from typing import Any, Protocol, runtime_checkable
 
+from sparring.storage.db import Database
+from sparring.storage.models import JudgeVerdict
+
 
 @runtime_checkable
 class VerdictCache(Protocol):
@@ -49,6 +52,32 @@ class MemoryVerdictCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
+
+
+class DatabaseVerdictCache:
+    """Verdicts kept in the database (shared by every process, kept across restarts), with a
+    per-process memory in front of it."""
+
+    def __init__(self, db: Database, memory: MemoryVerdictCache | None = None) -> None:
+        self.db = db
+        self.memory = memory or MemoryVerdictCache()
+
+    async def get(self, key: str) -> str | None:
+        value = await self.memory.get(key)
+        if value is not None:
+            return value
+        async with self.db.session() as session:
+            row = await session.get(JudgeVerdict, key)
+        if row is not None:
+            await self.memory.set(key, row.value)
+            return row.value
+        return None
+
+    async def set(self, key: str, value: str) -> None:
+        await self.memory.set(key, value)
+        async with self.db.transaction() as session:
+            if await session.get(JudgeVerdict, key) is None:
+                session.add(JudgeVerdict(key=key, value=value))
 
 
 def cache_key(*parts: Any) -> str:

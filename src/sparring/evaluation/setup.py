@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from sparring.config import LLMSettings
 from sparring.evaluation.base import CriteriaJudge
-from sparring.evaluation.cache import MemoryVerdictCache
+from sparring.evaluation.cache import DatabaseVerdictCache, MemoryVerdictCache, VerdictCache
 from sparring.evaluation.judge import LLMCriteriaJudge, LLMJudgeEvaluator
 from sparring.evaluation.offline import FallbackCriteriaJudge, OfflineCriteriaJudge
 from sparring.evaluation.registry import EvaluatorRegistry, default_registry
 from sparring.llm import LLMClient
+from sparring.storage.db import Database
 
 
 @dataclass
@@ -31,13 +32,14 @@ class Evaluation:
             await self.client.aclose()
 
 
-def evaluation_for(llm: LLMSettings) -> Evaluation:
-    """Offline evaluation, plus the LLM judge when `llm` is configured."""
+def evaluation_for(llm: LLMSettings, db: Database | None = None) -> Evaluation:
+    """Offline evaluation, plus the LLM judge when `llm` is configured (its verdicts cached in
+    `db` when given, else in memory)."""
     registry = default_registry()
     if not llm.configured:
         return Evaluation(OfflineCriteriaJudge(), registry)
     client = LLMClient(llm)
-    cache = MemoryVerdictCache()
+    cache: VerdictCache = DatabaseVerdictCache(db) if db is not None else MemoryVerdictCache()
     registry = registry.copy()
     registry.register(LLMJudgeEvaluator(client, cache=cache))
     judge = FallbackCriteriaJudge(OfflineCriteriaJudge(), LLMCriteriaJudge(client, cache=cache))

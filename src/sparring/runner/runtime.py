@@ -63,7 +63,7 @@ class Runtime:
         self._agents: dict[int, tuple[float, Agent]] = {}
         self._agent_reads: dict[int, asyncio.Lock] = {}
         self.writer = RunWriter(db)
-        self.evaluation = evaluation_for(cfg.llm)
+        self.evaluation = evaluation_for(cfg.llm, db)
         self.claims = ClaimDesk(db, self.owner, cfg.run_lease_seconds)
         self.dirty_results: set[int] = set()
         self._lanes: set[asyncio.Task[None]] = set()

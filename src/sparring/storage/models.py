@@ -193,3 +193,12 @@ class Run(Base):
     timestamp: Mapped[datetime] = mapped_column(default=utcnow)
     executed_at: Mapped[datetime | None] = mapped_column(default=None)
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class JudgeVerdict(Base):
+    """A cached LLM-judge answer, keyed by a hash of (prompt, transcript, model, judge version)."""
+
+    __tablename__ = "judge_verdicts"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
