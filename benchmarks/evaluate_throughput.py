@@ -145,9 +145,7 @@ async def evaluate_all(
     return list(await asyncio.gather(*(evaluate_run(c, specs) for c in conversations)))
 
 
-async def one_at_a_time(
-    conversations: list[Conversation], spec: MetricSpec | None
-) -> float:
+async def one_at_a_time(conversations: list[Conversation], spec: MetricSpec | None) -> float:
     """Seconds to score one metric (None: the expected outcome) over every run, in turn."""
     judge = OfflineCriteriaJudge()
     started = time.perf_counter()
@@ -366,7 +364,24 @@ def main() -> int:
     print(per_metric)
     print()
     print(aggregation)
+    print()
+    print(issues_table(detail["failed_reasons"]))
     return 0 if ok else 1
+
+
+def issues_table(failed_reasons: dict[str, Any]) -> str:
+    """The result's failure issues, to read (the planted faults: wrong day, no read-back, caller
+    hangs up, slow reply, leaked phone number)."""
+    rows = [
+        [str(i["rank"]), str(i["affected_count"]), shorten(i["description"], 100)]
+        for i in failed_reasons["issues"]
+    ]
+    title = f"failed_reasons: {failed_reasons['total_failed_runs']} failed runs\n"
+    return title + table(rows, ["issue", "runs", "description"])
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 if __name__ == "__main__":

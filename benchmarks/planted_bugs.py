@@ -258,7 +258,10 @@ def main() -> int:
     good_failures = sum(r.failing for r in good)
     inconclusive_runs = sum(r.success is None for runs in verdicts.values() for r in runs)
     undecided = sum(len(r.undecided_criteria) for runs in verdicts.values() for r in runs)
-    recall, precision = ratio(both.found, both.expected), ratio(both.exposing_failures, both.failures)
+    recall, precision = (
+        ratio(both.found, both.expected),
+        ratio(both.exposing_failures, both.failures),
+    )
     false_rate = ratio(good_failures, len(good)) if good else 0.0
     verdict_rows = [
         ["recall, single-bug runs", f"{ratio(single.found, single.expected):.3f}",

@@ -234,16 +234,31 @@ async def create_result(
         raise BadInput("agent_id", "This field is required.")
     agent_spec(agent, request.agent_overrides)  # 400 now if no transport can reach it
     planned = await plan_runs(session, principal, request, agent)
-    return await store_result(session, principal, request, agent, planned), len(planned)
+    result = await store_result(
+        session,
+        principal,
+        agent,
+        planned,
+        name=request.name,
+        run_type=request.run_type,
+        settings=run_settings(request),
+        is_cronjob=request.is_cronjob,
+    )
+    return result, len(planned)
 
 
 async def store_result(
     session: AsyncSession,
     principal: Principal,
-    request: LaunchRequest,
     agent: Agent,
     planned: list[PlannedRun],
+    *,
+    name: str,
+    run_type: str,
+    settings: dict[str, Any],
+    is_cronjob: bool = False,
 ) -> Result:
+    """A result with one queued run per planned run, in one transaction."""
     metric_list: dict[int, dict[str, Any]] = {}
     for p in planned:
         for m in p.plan.metrics:
@@ -253,12 +268,12 @@ async def store_result(
         project_id=principal.project_id,
         agent_id=agent.id,
         agent_name=agent.name,
-        name=request.name or f"{agent.name} — {len({p.scenario_id for p in planned})} scenarios",
+        name=name or f"{agent.name} — {len({p.scenario_id for p in planned})} scenarios",
         status=Status.IN_QUEUE.value,
         run_as_text=True,
-        is_cronjob=request.is_cronjob,
-        run_type=request.run_type,
-        run_settings=run_settings(request),
+        is_cronjob=is_cronjob,
+        run_type=run_type,
+        run_settings=settings,
         metrics=list(metric_list.values()),
     )
     session.add(result)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sparring.domain.plan import RunPlan
 from sparring.domain.status import TERMINAL, Status
+from sparring.errors import BadInput
+from sparring.services import catalog
 from sparring.services.keys import Principal
+from sparring.services.launch import PlannedRun, store_result
 from sparring.services.result_queries import get_result, get_run
 from sparring.storage.models import Result, Run
 from sparring.storage.types import utcnow
@@ -38,41 +42,32 @@ async def end_call(session: AsyncSession, principal: Principal, run_id: int) -> 
 async def rerun(session: AsyncSession, principal: Principal, result_id: int) -> tuple[Result, int]:
     """A new result repeating every run of `result_id` with the same plans and settings."""
     old = await get_result(session, principal, result_id)
+    agent = await catalog.agents.check_ref(session, principal, old.agent_id, "agent")
+    if agent is None:
+        raise BadInput("agent", "The agent of this result was deleted; it cannot run again.")
     runs = (
         await session.scalars(select(Run).where(Run.result_id == old.id).order_by(Run.id))
     ).all()
-    new = Result(
-        project_id=old.project_id,
-        agent_id=old.agent_id,
-        agent_name=old.agent_name,
-        name=f"{old.name} (rerun)"[:255],
-        status=Status.IN_QUEUE.value,
-        run_as_text=old.run_as_text,
-        is_cronjob=False,
-        run_type=old.run_type,
-        run_settings={**old.run_settings, "rerun_of": old.id},
-        metrics=list(old.metrics or []),
-    )
-    session.add(new)
-    await session.flush()
-    session.add_all(
-        Run(
-            result_id=new.id,
-            project_id=r.project_id,
-            scenario_id=r.scenario_id,
-            personality_id=r.personality_id,
-            test_profile_id=r.test_profile_id,
-            scenario_name=r.scenario_name,
-            personality_name=r.personality_name,
-            status=Status.IN_QUEUE.value,
-            plan=r.plan,
-            tags=r.tags,
-            frequency_index=r.frequency_index,
+    planned = [
+        PlannedRun(
+            RunPlan.from_json(r.plan),
+            r.scenario_id,
+            r.personality_id,
+            r.test_profile_id,
+            r.frequency_index,
         )
         for r in runs
+    ]
+    new = await store_result(
+        session,
+        principal,
+        agent,
+        planned,
+        name=f"{old.name} (rerun)"[:255],
+        run_type=old.run_type,
+        settings={**old.run_settings, "rerun_of": old.id},
     )
-    await session.commit()
-    return new, len(runs)
+    return new, len(planned)
 
 
 async def delete_runs(

@@ -27,6 +27,7 @@ from sparring.services.launch import (
     PlannedRun,
     metric_spec,
     profile_variables,
+    run_settings,
     store_result,
 )
 from sparring.storage.models import Agent, Metric, Personality, Result, Scenario, TestProfile
@@ -314,14 +315,17 @@ async def launch_suite(
             PlannedRun(run_plan, scenario_id, spec.personality.id, None, i)
             for i in range(case.frequency)
         ]
-    request = LaunchRequest(
-        agent_id=agent.id,
-        frequency=1,
-        concurrency_limit=limit,
+    request = LaunchRequest(agent_id=agent.id, concurrency_limit=limit, caller_engine=caller_engine)
+    settings = {**run_settings(request), "suite": suite_name}
+    result = await store_result(
+        session,
+        principal,
+        agent,
+        planned,
         name=name or suite_name,
-        caller_engine=caller_engine,
+        run_type="Text",
+        settings=settings,
     )
-    result = await store_result(session, principal, request, agent, planned)
     return result, total, plan
 
 

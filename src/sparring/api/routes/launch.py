@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -103,40 +104,39 @@ async def start(
     return await launch_out(session, result)
 
 
+def _launcher(run_type: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+    async def launch_runs(
+        body: LaunchIn, request: Request, session: SessionDep, principal: PrincipalDep
+    ) -> dict[str, Any]:
+        return await start(body, request, session, principal, run_type)
+
+    return launch_runs
+
+
+def _not_yet(mode: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+    async def not_available(principal: PrincipalDep) -> dict[str, Any]:
+        raise BadInput(
+            "mode",
+            f"{mode} needs a voice or provider transport that sparring does not have yet; "
+            "use run_scenarios_text (text conversations) instead.",
+        )
+
+    return not_available
+
+
+TEXT_MODES = {
+    "run_scenarios_text": ("Text", "Run scenarios as text conversations"),
+    "run_scenarios_with_websockets": ("WebSocket", "Run scenarios over the agent's chat WebSocket"),
+}
+
 for prefix in PREFIXES:
-
-    @router.post(
-        prefix + "/run_scenarios_text",
-        status_code=201,
-        response_model=LaunchOut,
-        summary="Run scenarios as text conversations",
-    )
-    async def run_text(
-        body: LaunchIn, request: Request, session: SessionDep, principal: PrincipalDep
-    ) -> dict[str, Any]:
-        return await start(body, request, session, principal, "Text")
-
-    @router.post(
-        prefix + "/run_scenarios_with_websockets",
-        status_code=201,
-        response_model=LaunchOut,
-        summary="Run scenarios over the agent's chat WebSocket",
-    )
-    async def run_websockets(
-        body: LaunchIn, request: Request, session: SessionDep, principal: PrincipalDep
-    ) -> dict[str, Any]:
-        return await start(body, request, session, principal, "WebSocket")
-
+    for path, (run_type, summary) in TEXT_MODES.items():
+        router.post(f"{prefix}/{path}", status_code=201, response_model=LaunchOut, summary=summary)(
+            _launcher(run_type)
+        )
     for mode in NOT_YET:
-
-        @router.post(
-            prefix + "/" + mode,
+        router.post(
+            f"{prefix}/{mode}",
             summary=f"{mode} (not available yet)",
             responses={400: {"description": "This mode has no transport yet"}},
-        )
-        async def not_yet(principal: PrincipalDep, mode: str = mode) -> dict[str, Any]:
-            raise BadInput(
-                "mode",
-                f"{mode} needs a voice or provider transport that sparring does not have yet; "
-                "use run_scenarios_text (text conversations) instead.",
-            )
+        )(_not_yet(mode))
