@@ -63,7 +63,7 @@ BINARY = EvalType.BINARY_WORKFLOW_ADHERENCE
 
 def metrics() -> list[MetricSpec]:
     """10 offline metrics: 5 basic (checks / criteria), 5 predefined."""
-    basic = [
+    basic: list[tuple[str, dict[str, Any]]] = [
         ("Books with the tool", {"checks": [{"kind": "tool_call", "name": "book_appointment"}]}),
         ("Says goodbye", {"criteria": ['The agent says "goodbye" or "bye"']}),
         ("Keeps data private", {"checks": [{"kind": "no_pii"},

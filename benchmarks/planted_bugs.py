@@ -133,9 +133,9 @@ async def run_all(
             keys = {sid: (extra or {}).get("suite_key", "") for sid, extra in rows}
             out, issues = {}, {}
             for label, result_id in launched.items():
-                result = await result_queries.load_result(session, principal, result_id)
-                out[label] = [verdict_of(run, keys) for run in result["runs"].values()]
-                issues[label] = result["failed_reasons"]["issues"]
+                detail = await result_queries.load_result(session, principal, result_id)
+                out[label] = [verdict_of(run, keys) for run in detail["runs"].values()]
+                issues[label] = detail["failed_reasons"]["issues"]
         return out, issues
     finally:
         await runtime.stop()

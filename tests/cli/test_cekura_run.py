@@ -80,9 +80,7 @@ def test_cekura_cli_passes_the_good_agent_and_fails_the_buggy_one(
         final = sdk.results.wait(int(found.group(1)), poll_interval=1, timeout=60)
         assert final["status"] == "completed"
         assert final["success_runs_count"] == passed
-        assert {r["scenario"] for r in final["runs"].values()} == set(
-            map(int, ids.split(","))
-        )
+        assert {r["scenario"] for r in final["runs"].values()} == set(map(int, ids.split(",")))
 
     whole_suite = sdk.results.wait(suite_result, poll_interval=1, timeout=60)
     assert whole_suite["status"] == "completed"

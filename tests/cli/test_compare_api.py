@@ -69,7 +69,7 @@ async def test_b_better_than_a_and_drops_within_tolerance_are_no_regression(
     a, b = await stored_pair(live_api)
     async with live_api.client() as client:
         backwards = (await client.get(f"{RESULTS}/{b}/compare/{a}")).json()
-        tolerant = (await client.get(f"{RESULTS}/{a}/compare/{b}", params={"tolerance": 60}))
+        tolerant = await client.get(f"{RESULTS}/{a}/compare/{b}", params={"tolerance": 60})
     assert backwards["regressed"] is False
     assert backwards["regressions"] == {"scenarios": [], "metrics": []}
     assert tolerant.status_code == 200, tolerant.text

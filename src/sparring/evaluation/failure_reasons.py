@@ -34,6 +34,8 @@ are clustered and each other line joins the issue whose centroid is nearest (or 
 _CHUNK = 1000
 
 _WORD = re.compile(r"[a-z][a-z0-9']*")
+_LITERAL = re.compile(r'`([^`]+)`|"([^"]+)"|“([^”]+)”')
+LITERAL_WEIGHT = 3
 _STOP_WORDS = (
     "a an the to of and or in on at for by with from as is was were be been are it its this "
     "that these those did does do has had have which who whom"
@@ -77,8 +79,11 @@ def reason_lines(run: RunSummary) -> list[str]:
     lines = [_unmark(line) for line in run.expected_explanation if line.startswith("❌")]
     for verdict in run.metrics:
         if verdict.passed is False:
-            first = verdict.explanation.strip().splitlines()[:1]
-            lines.append(f"{verdict.name}: {first[0]}" if first else f"{verdict.name} failed")
+            explanation = verdict.explanation.strip().splitlines()
+            failing = [line for line in explanation if line.startswith("❌")] or explanation
+            first = _unmark(failing[0]) if failing and failing[0].startswith("❌") else ""
+            first = first or (failing[0] if failing else "")
+            lines.append(f"{verdict.name}: {first}" if first else f"{verdict.name} failed")
     if not lines:
         lines = [_unmark(line) for line in run.expected_explanation if line.startswith("❔")]
     if not lines:
@@ -129,7 +134,12 @@ def _merge_by_criterion(lines: list[_Line]) -> list[_Line]:
 
 
 def _tokens(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOP]
+    """Stemmed words, plus the criterion's quoted phrases and `names` as whole tokens weighted
+    up: criteria that differ only in the phrase or tool they expect are different causes."""
+    head = text.split(": ", 1)[0]
+    words = [_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOP]
+    literals = ["=" + next(g for g in groups if g).casefold() for groups in _LITERAL.findall(head)]
+    return words + literals * LITERAL_WEIGHT
 
 
 @lru_cache(maxsize=65_536)

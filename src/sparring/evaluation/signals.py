@@ -134,10 +134,7 @@ def repetitions(transcript: Transcript, config: Mapping[str, Any]) -> Measuremen
         if len(text.split()) < _REPEAT_MIN_WORDS:
             continue  # "Okay." twice is not a repetition worth flagging
         for first, seen in earlier:
-            if (
-                text == seen
-                or difflib.SequenceMatcher(None, text, seen).ratio() >= _REPEAT_SIMILARITY
-            ):
+            if text == seen or _similar(text, seen):
                 repeats.append((index, first, turn))
                 break
         earlier.append((index, text))
@@ -218,3 +215,14 @@ def tool_call_errors(transcript: Transcript, config: Mapping[str, Any]) -> Measu
     explanation = f"{len(errors)} of {len(found)} tool results look like errors"
     evidence = tuple(Evidence(i, quote(r)) for i, r in errors)
     return Measurement(len(errors), explanation, {"results": len(found)}, evidence)
+
+
+def _similar(a: str, b: str) -> bool:
+    """`SequenceMatcher.ratio() >= _REPEAT_SIMILARITY`, with its cheap upper bounds tried first
+    (most pairs of replies are far apart, and ratio() is quadratic)."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    return (
+        matcher.real_quick_ratio() >= _REPEAT_SIMILARITY
+        and matcher.quick_ratio() >= _REPEAT_SIMILARITY
+        and matcher.ratio() >= _REPEAT_SIMILARITY
+    )
