@@ -85,6 +85,25 @@ async def bare_loop(url: str, conversations: int, turns: int) -> None:
         await asyncio.gather(*(conversation() for _ in range(conversations)))
 
 
+async def bare_llm_loop(url: str, llm_url: str, conversations: int, turns: int) -> None:
+    """The bare loop with the LLM caller's exchanges too: one completion, then the agent."""
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def conversation() -> None:
+            session_id = uuid.uuid4().hex
+            messages = [{"role": "system", "content": "You are the caller."}]
+            for _ in range(turns):
+                body = {"model": "fake", "messages": messages}
+                async with http.post(f"{llm_url}/chat/completions", json=body) as response:
+                    line = (await response.json())["choices"][0]["message"]["content"]
+                messages.append({"role": "assistant", "content": line})
+                async with http.post(url, json={"message": line, "session_id": session_id}) as r:
+                    messages.append({"role": "user", "content": (await r.json())["reply"]})
+
+        await asyncio.gather(*(conversation() for _ in range(conversations)))
+
+
 async def sparring_run(
     agent_url: str, doc: dict[str, Any], caller: str, executes: bool
 ) -> dict[str, Any]:
@@ -172,8 +191,9 @@ def main() -> None:
     doc = suite(n, turns)
     rows: list[list[str]] = []
 
-    def record(m: Measure, note: str) -> None:
-        rows.append([m.label, f"{m.wall:.2f}", f"{n / m.wall:.0f}", f"{bare.wall / m.wall:.2f}",
+    def record(m: Measure, note: str, baseline: Measure | None = None) -> None:
+        base = baseline or bare
+        rows.append([m.label, f"{m.wall:.2f}", f"{n / m.wall:.0f}", f"{base.wall / m.wall:.2f}",
                      f"{1000 * m.cpu / (n * turns):.2f}", f"{peak_rss_mb():.0f}", note])  # fmt: skip
 
     with Measure("bare aiohttp loop") as bare:
@@ -183,11 +203,14 @@ def main() -> None:
         result = asyncio.run(sparring_run(agent_url, doc, "scripted", executes=True))
     record(m, check(result, n, turns))
     if "llm" not in args.skip:
+        with Measure("bare loop, + LLM requests") as bare_llm:
+            asyncio.run(bare_llm_loop(agent_url, f"http://127.0.0.1:{llm_port}/v1", n, turns))
+        record(bare_llm, "baseline of the llm row (2 requests per turn)")
         os.environ.update(SPARRING_LLM_BASE_URL=f"http://127.0.0.1:{llm_port}/v1",
                           SPARRING_LLM_MODEL="fake", SPARRING_LLM_API_KEY="x")  # fmt: skip
         with Measure("sparring, llm caller") as m:
             result = asyncio.run(sparring_run(agent_url, doc, "llm", executes=True))
-        record(m, check(result, n, turns) + " (2 requests per turn)")
+        record(m, check(result, n, turns) + " (ratio to the bare LLM loop)", bare_llm)
         for key in ("SPARRING_LLM_BASE_URL", "SPARRING_LLM_MODEL", "SPARRING_LLM_API_KEY"):
             os.environ.pop(key)
     redis = shutil.which("redis-server")

@@ -16,6 +16,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+from typer.testing import Result as Invocation
+
+from sparring.cli.main import app
+from sparring.config import settings
 from sparring.storage.db import Database
 from sparring.storage.models import Result, Run
 
@@ -96,6 +101,18 @@ async def sparring_async(*args: str, env: dict[str, str]) -> Done:
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
     return Done([SPARRING, *args], process.returncode, out.decode(), err.decode())
+
+
+def invoke(*args: str, **env: str) -> Invocation:
+    """`sparring ARGS` in this process (fast: no start-up), with `env` set (and no other database
+    or key) and settings re-read; stdout and stderr apart, lines wide."""
+    unset = ("SPARRING_DATABASE_URL", "SPARRING_API_KEY", "CEKURA_API_KEY")
+    environment: dict[str, str | None] = {**dict.fromkeys(unset), "COLUMNS": "250", **env}
+    settings.cache_clear()
+    try:
+        return CliRunner(env=environment).invoke(app, list(args))
+    finally:
+        settings.cache_clear()
 
 
 def start_servers(commands: list[tuple[list[str], int]], env: dict[str, str]) -> list[Command]:

@@ -13,6 +13,7 @@ import cekura
 import httpx
 import pytest
 from cli_helpers import CEKURA, SUITE, Command, cli_env, suite_cases
+
 from conftest import Served
 
 pytestmark = pytest.mark.slow

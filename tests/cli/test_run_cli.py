@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from cli_helpers import suite_cases
+
 from conftest import BAD_INPUT, DemoRuns
 
 pytestmark = pytest.mark.slow
@@ -57,13 +58,13 @@ def test_demo_both_writes_json_and_junit_reports(demo_runs: DemoRuns) -> None:
     assert [r["agent_name"] for r in results] == ["clinic demo (good)", "clinic demo (buggy)"]
     cases = len(suite_cases())
     for result in results:
-        assert SEED_FIELDS <= result.keys(), SEED_FIELDS - result.keys()
+        assert result.keys() >= SEED_FIELDS, SEED_FIELDS - result.keys()
         assert result["status"] == "completed"
         assert result["total_runs_count"] == cases
         assert len(result["runs"]) == cases
         for run_id, run in result["runs"].items():
             assert run_id == str(run["id"])
-            assert SEED_RUN_FIELDS <= run.keys(), SEED_RUN_FIELDS - run.keys()
+            assert run.keys() >= SEED_RUN_FIELDS, SEED_RUN_FIELDS - run.keys()
     good, buggy = results
     assert good["success_rate"] == 100.0
     assert 0 < buggy["failed_runs_count"] < cases

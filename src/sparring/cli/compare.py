@@ -70,8 +70,8 @@ async def compare_remote(api: str, a_id: int, b_id: int, tolerance: float) -> di
 
 
 def compare(
-    a: Annotated[str, typer.Argument(metavar="A", help="The result before (its id).")],
-    b: Annotated[str, typer.Argument(metavar="B", help="The result after (its id).")],
+    a: Annotated[str, typer.Argument(help="The result before (its id).")],
+    b: Annotated[str, typer.Argument(help="The result after (its id).")],
     tolerance: Annotated[
         float,
         typer.Option(
