@@ -115,6 +115,15 @@ def invoke(*args: str, **env: str) -> Invocation:
         settings.cache_clear()
 
 
+def row(table: str, key: str, column: int = 0) -> list[str]:
+    """The cells of the rich table row whose cell `column` is `key`."""
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) > column and cells[column] == key:
+            return cells
+    raise AssertionError(f"no row {key!r} in:\n{table}")
+
+
 def start_servers(commands: list[tuple[list[str], int]], env: dict[str, str]) -> list[Command]:
     """Start every `sparring ARGS` server (args, port) at once; return when all listen."""
     started = [sparring(*args, env=env) for args, _ in commands]

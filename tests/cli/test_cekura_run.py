@@ -42,6 +42,13 @@ def suite_scenarios(served: Served, agent_id: int) -> tuple[int, dict[str, int]]
     return launched["id"], {case["key"]: by_name[case["name"]] for case in suite_cases()}
 
 
+def gate(agent_id: int, scenario_ids: str, env: dict[str, str]) -> Command:
+    """`cekura run start … --mode text --wait --fail-on-threshold 0.8`, started now."""
+    options = ["--mode", "text", "--wait", "--fail-on-threshold", "0.8"]
+    start = ["run", "start", "--agent-id", str(agent_id), "--scenario-ids", scenario_ids]
+    return Command([CEKURA, *start, *options], env)
+
+
 def test_cekura_cli_passes_the_good_agent_and_fails_the_buggy_one(
     served: Served, demo_agents: dict[str, str], tmp_path: Path
 ) -> None:
@@ -59,14 +66,7 @@ def test_cekura_cli_passes_the_good_agent_and_fails_the_buggy_one(
         tmp_path, HOME=str(tmp_path / "home"), CEKURA_API_URL=served.url, CEKURA_API_KEY=served.key
     )
     ids = ",".join(str(scenario_ids[key]) for key in KEYS)
-    gates = {
-        variant: Command(
-            [CEKURA, "run", "start", "--agent-id", str(agent_id), "--scenario-ids", ids]
-            + ["--mode", "text", "--wait", "--fail-on-threshold", "0.8"],
-            env,
-        )
-        for variant, agent_id in agents.items()
-    }  # both at once: the CLI polls every 5 s
+    gates = {v: gate(agent_id, ids, env) for v, agent_id in agents.items()}  # polls every 5 s
     good, buggy = gates["good"].done(), gates["buggy"].done()
 
     assert good.returncode == 0, good

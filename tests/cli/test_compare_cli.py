@@ -13,20 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_helpers import AFTER, BEFORE, cli_env, invoke, sparring, store_result
+from cli_helpers import AFTER, BEFORE, cli_env, invoke, row, sparring, store_result
 
 from conftest import DemoRuns
 from sparring.services.keys import authenticate, ensure_project
 from sparring.storage.db import Database
-
-
-def row(table: str, name: str) -> list[str]:
-    """The cells of the rich table row that starts with `name`."""
-    for line in table.splitlines():
-        cells = [c.strip() for c in line.strip("│┃ ").split("│")]
-        if cells and cells[0] == name:
-            return cells
-    raise AssertionError(f"no row {name!r} in:\n{table}")
 
 
 @pytest.fixture
@@ -50,7 +41,8 @@ def test_b_regressing_against_a_exits_1_and_shows_what_got_worse(
     lines = done.stdout.splitlines()
     assert lines[0].startswith(f"A: result {a} before (Clinic bot, completed)")
     assert lines[0].endswith("4/4 passed, 100.0%")
-    assert lines[1].startswith(f"B: result {b} after") and lines[1].endswith("4/5 passed, 80.0%")
+    assert lines[1].startswith(f"B: result {b} after")
+    assert lines[1].endswith("4/5 passed, 80.0%")
     assert lines[2] == "Success rate 100.0% → 80.0% (-20.0 points)"
     scenarios = ["2/2 (100%)", "1/2 (50%)", "-50.0", "REGRESSED"]
     assert row(done.stdout, "Book on Friday")[1:] == scenarios
@@ -95,7 +87,8 @@ def test_no_regression_tolerance_and_no_fail_exit_0(
     [
         (["1", "2147483000"], "Error: Result 2147483000 not found."),
         (["x", "1"], "Error: A: Give a result id (a positive integer), not 'x'."),
-        (["1", "-3"], "Error: B: Give a result id (a positive integer), not '-3'."),
+        (["0", "1"], "Error: A: Give a result id (a positive integer), not '0'."),
+        (["--", "1", "-3"], "Error: B: Give a result id (a positive integer), not '-3'."),
         (["1", "99999999999"], "not '99999999999'"),
         (["1", "2", "--tolerance", "101"], "Invalid value for '--tolerance'"),
     ],

@@ -271,8 +271,8 @@ def test_empty_result() -> None:
     assert agg.failed_reasons([]) == {"issues": [], "total_failed_runs": 0}
     assert agg.runs_by_tags([]) == {}
     assert agg.critical_categories([], METRICS) == []
-    assert agg.failed_workflow_runs([]) is None
-    assert agg.failed_infrastructure_runs([]) is None
+    assert agg.failed_workflow_runs([]) == []
+    assert agg.failed_infrastructure_runs([]) == []
     assert agg.pass_hat_k_summary([])["k"] == 0
 
 

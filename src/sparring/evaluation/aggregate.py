@@ -328,26 +328,27 @@ def successful_calls(runs: Sequence[RunSummary]) -> list[int]:
     return [r.run_id for r in runs if r.success is True]
 
 
-def failed_workflow_runs(runs: Sequence[RunSummary]) -> list[int] | None:
-    """Runs whose expected outcome was not met (score below 100); None if no run has one."""
-    if not any(r.has_expected_outcome for r in runs):
-        return None
+def failed_workflow_runs(runs: Sequence[RunSummary]) -> list[int]:
+    """Runs whose expected outcome was not met (score below 100).
+
+    Cekura answers null when the metric is missing; sparring always has the expected outcome
+    (empty when no run defines one), so this is always a list.
+    """
     return [r.run_id for r in runs if r.expected_score is not None and r.expected_score < 100]
 
 
-def failed_infrastructure_runs(runs: Sequence[RunSummary]) -> list[int] | None:
+def failed_infrastructure_runs(runs: Sequence[RunSummary]) -> list[int]:
     """Runs flagged as infrastructure failures or failing the infrastructure-issues metric.
 
-    None when no run has that metric and none is flagged (the seed: "null if metric not found").
+    Cekura answers null when that metric is missing; sparring's runner classifies every failure,
+    so this is always a list.
     """
-    known = False
     failed: list[int] = []
     for run in runs:
         verdicts = [v for v in run.metrics if _is_infrastructure(v)]
-        known = known or bool(verdicts) or run.infrastructure_failure
         if run.infrastructure_failure or any(v.passed is False for v in verdicts):
             failed.append(run.run_id)
-    return failed if known else None
+    return failed
 
 
 def _is_infrastructure(verdict: MetricVerdict) -> bool:
