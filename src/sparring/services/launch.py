@@ -60,17 +60,10 @@ def scenario_spec(
 ) -> ScenarioSpec:
     """A stored scenario with its personality and test data, as the simulation reads it."""
     actions = s.conditional_actions or {}
-    agent_vars, caller_vars = profile_variables(profile.information if profile else {})
-    persona = (
-        PersonalitySpec(
-            name=personality.name,
-            prompt=personality.prompt,
-            language=personality.language,
-            id=personality.id,
-        )
-        if personality
-        else PersonalitySpec()
-    )
+    extra = s.extra or {}
+    information = profile.information if profile else extra.get("inline_test_profile") or {}
+    agent_vars, caller_vars = profile_variables(information)
+    persona = personality_spec(personality, extra.get("inline_personality"))
     return ScenarioSpec(
         name=s.name,
         id=s.id,
@@ -97,6 +90,13 @@ def scenario_spec(
         metric_ids=tuple(s.metrics or ()),
         key=str((s.extra or {}).get("suite_key", "")),
     )
+
+
+def personality_spec(row: Personality | None, inline: dict[str, Any] | None) -> PersonalitySpec:
+    """A stored personality, else a suite's inline one, else the default caller."""
+    if row is not None:
+        return PersonalitySpec(row.name, row.prompt, row.language, row.id)
+    return PersonalitySpec(**inline) if inline else PersonalitySpec()
 
 
 def profile_variables(information: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -243,6 +243,22 @@ async def keep_scenario(
         )
         session.add(row)
     row.agent_id = agent.id
+    # The suite's inline personality and test data travel with the row, so launching the
+    # scenario later by id (run_scenarios_text, `cekura run start`) plays it the same way.
+    row.extra = {
+        **(row.extra or {}),
+        "suite_key": spec.key,
+        "inline_personality": {
+            "name": spec.personality.name,
+            "prompt": spec.personality.prompt,
+            "language": spec.personality.language,
+        },
+        "inline_test_profile": {
+            "main_agent_variables": spec.agent_variables,
+            "testing_agent_variables": spec.caller_variables,
+        },
+    }
+    row.personality_id = spec.personality.id
     row.instructions = spec.instructions
     row.first_message = spec.first_message or "Hello"
     row.expected_outcome_prompt = spec.expected_outcome
