@@ -93,7 +93,7 @@ async def run_all(
     and the `failed_reasons` issues of each agent's result."""
     from sqlalchemy import select
 
-    from sparring.cli.run import ensure_agent
+    from sparring.cli.embedded import ensure_agent
     from sparring.config import load_settings
     from sparring.runner.runtime import Runtime
     from sparring.services import launch, result_queries, suites

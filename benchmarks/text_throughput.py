@@ -107,7 +107,7 @@ async def bare_llm_loop(url: str, llm_url: str, conversations: int, turns: int) 
 async def sparring_run(
     agent_url: str, doc: dict[str, Any], caller: str, executes: bool
 ) -> dict[str, Any]:
-    from sparring.cli.run import ensure_agent
+    from sparring.cli.embedded import ensure_agent
     from sparring.config import load_settings
     from sparring.runner.runtime import Runtime
     from sparring.services import launch, result_queries, suites

@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import aiohttp
 import typer
@@ -18,23 +18,26 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sparring.cli.keys import with_database
 from sparring.errors import BadInput, NotFound, SparringError
-from sparring.services import compare as compare_service
-from sparring.services.result_queries import is_id
-from sparring.storage.db import Database
+
+if TYPE_CHECKING:
+    from sparring.storage.db import Database
 
 console = Console()
 
 
 def result_id(text: str, which: str) -> int:
     """A result id given on the command line; `BadInput` naming `which` (A or B) otherwise."""
+    from sparring.services.result_queries import is_id
+
     if not is_id(text.strip()):
         raise BadInput(which, f"Give a result id (a positive integer), not {text!r}.")
     return int(text.strip())
 
 
 async def compare_embedded(a_id: int, b_id: int, tolerance: float, db: Database) -> dict[str, Any]:
+    from sparring.services import compare as compare_service
+
     async with db.session() as session:
         return await compare_service.compare(
             session, a_id, b_id, project_id=None, tolerance=tolerance
@@ -96,6 +99,8 @@ def compare(
     if api:
         data = asyncio.run(compare_remote(api, a_id, b_id, tolerance))
     else:
+        from sparring.cli.keys import with_database
+
         data = with_database(lambda db: compare_embedded(a_id, b_id, tolerance, db))
     show(console, data)
     if json_out:
@@ -196,13 +201,14 @@ def metric_table(rows: list[dict[str, Any]]) -> Table:
     for column in ("metric", "type", "A", "B", "Δ", "verdict"):
         table.add_column(column, no_wrap=column != "metric")
     for row in changed:
-        numeric = row["regression"] is None and row["delta"] is not None
+        # numeric and enum metrics have no better direction: they only change
+        unranked = row["regression"] is None
         table.add_row(
             escape(row["name"]),
             row["type"],
             _score(row["a"], row["type"]),
             _score(row["b"], row["type"]),
             "–" if row["delta"] is None else f"{row['delta']:+g}",
-            "changed" if numeric else _verdict(row["regression"], row["delta"]),
+            "changed" if unranked else _verdict(row["regression"], row["delta"]),
         )
     return table

@@ -16,22 +16,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
 
-from sparring.cli import report
-from sparring.cli.remote import run_remote
 from sparring.config import settings
 from sparring.errors import BadInput
-from sparring.runner.runtime import Runtime
-from sparring.services import launch, result_queries, suites
-from sparring.services.keys import Principal, ensure_project
-from sparring.storage.db import Database
-from sparring.storage.migrate import upgrade_database
-from sparring.storage.models import Agent
 
 console = Console()
-LOCAL_PROJECT = "local"
 
 
 class Demo(StrEnum):
@@ -47,6 +36,8 @@ class Protocol(StrEnum):
 
 
 def load_suite(path: Path) -> dict[str, Any]:
+    from sparring.services import suites
+
     try:
         doc = json.loads(path.read_text())
     except FileNotFoundError:
@@ -94,97 +85,6 @@ def agent_targets(
     return [(agent_url, {"type": "openai_chat", "credentials": {"api_key": key, "config": openai}})]
 
 
-async def ensure_agent(
-    db: Database, principal: Principal, name: str, provider: dict[str, Any]
-) -> int:
-    """The local agent called `name`, created or pointed at `provider`."""
-    from sparring.api.routes.agents import split_provider  # the API's validation, shared
-    from sparring.api.schemas.agents import ProviderIn
-
-    public, secret = split_provider(ProviderIn.model_validate(provider), {}, {})
-    async with db.transaction() as session:
-        agent = await session.scalar(
-            select(Agent).where(Agent.project_id == principal.project_id, Agent.name == name)
-        )
-        if agent is None:
-            agent = Agent(project_id=principal.project_id, name=name, extra={})
-            session.add(agent)
-        agent.provider, agent.credentials = public, secret
-        await session.flush()
-        return agent.id
-
-
-async def run_embedded(
-    doc: dict[str, Any],
-    targets: list[tuple[str, dict[str, Any]]],
-    concurrency: int | None,
-    caller: str,
-) -> list[dict[str, Any]]:
-    cfg = settings()
-    db = Database(cfg.effective_database_url)
-    runtime = await Runtime(db, cfg, executes=True).start()
-    try:
-        async with db.transaction() as session:
-            project = await ensure_project(session, LOCAL_PROJECT)
-            principal = Principal(project.id, project.organization_id, 0)
-        launched = []
-        for label, provider in targets:
-            agent_id = await ensure_agent(db, principal, label, provider)
-            async with db.transaction() as session:
-                result, total, _ = await suites.launch_suite(
-                    session,
-                    principal,
-                    doc,
-                    agent_id,
-                    name=f"{label}",
-                    caller_engine=caller,
-                    concurrency_limit=concurrency or 10,
-                )
-            assert result is not None
-            await runtime.enqueue_lanes(result.id, launch.lanes_for(result, total))
-            launched.append((label, result.id, total))
-        await _follow(db, principal, launched)
-        out = []
-        async with db.session() as session:
-            for _label, result_id, _total in launched:
-                out.append(await result_queries.load_result(session, principal, result_id))
-        return out
-    finally:
-        await runtime.stop()
-        await db.dispose()
-
-
-async def _follow(db: Database, principal: Principal, launched: list[tuple[str, int, int]]) -> None:
-    """Live progress until every run of every launched result is terminal."""
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
-        bars = {
-            rid: progress.add_task(label, total=total, passed=0, failed=0)
-            for label, rid, total in launched
-        }
-        while True:
-            done = True
-            async with db.session() as session:
-                for rid, bar in bars.items():
-                    counts = await result_queries.run_counts(session, rid)
-                    progress.update(
-                        bar,
-                        completed=counts["completed"],
-                        passed=counts["passed"],
-                        failed=counts["failed"],
-                    )
-                    done = done and counts["completed"] >= counts["total"]
-            if done:
-                return
-            await asyncio.sleep(0.2)
-
-
 def run(
     suite: Annotated[Path, typer.Argument(help="A test suite in Cekura's JSON format.")],
     agent_url: Annotated[
@@ -230,16 +130,23 @@ def run(
     ] = None,
 ) -> None:
     """Run a test suite against an agent and report every conversation."""
+    from sparring.cli import report
+
     doc = load_suite(suite)
     engine = caller or ("llm" if settings().llm.configured else "scripted")
     if engine not in ("scripted", "llm"):
         raise BadInput("--caller", "Choose scripted or llm.")
     if api:
+        from sparring.cli.remote import run_remote
+
         results = asyncio.run(run_remote(api, doc, agent_id, concurrency, console))
     else:
         targets = agent_targets(demo, agent_url, agent_protocol, agent_model)
+        from sparring.cli.embedded import run_embedded
+        from sparring.storage.migrate import upgrade_database
+
         upgrade_database(settings().effective_database_url)
-        results = asyncio.run(run_embedded(doc, targets, concurrency, engine))
+        results = asyncio.run(run_embedded(console, doc, targets, concurrency, engine))
     report.show_all(console, results)
     if json_out:
         report.write_json(json_out, results)

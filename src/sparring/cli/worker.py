@@ -12,8 +12,6 @@ from rich.console import Console
 
 from sparring.config import settings
 from sparring.errors import BadInput
-from sparring.runner.runtime import Runtime
-from sparring.storage.db import Database
 from sparring.storage.migrate import upgrade_database
 
 
@@ -37,6 +35,9 @@ def worker(
 
 async def _work(max_conversations: int) -> None:
     from taskiq.api import run_receiver_task
+
+    from sparring.runner.runtime import Runtime
+    from sparring.storage.db import Database
 
     cfg = settings()
     db = Database(cfg.effective_database_url)
