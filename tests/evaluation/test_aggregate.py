@@ -205,8 +205,21 @@ def test_latency_data_by_hand() -> None:
 
 def test_runs_by_tags_by_hand() -> None:
     assert agg.runs_by_tags(runs()) == {
-        "booking": {"total": 3, "success": 1, "failed": 2, "success_rate": 33.33},
-        "smoke": {"total": 2, "success": 2, "failed": 0, "success_rate": 100.0},
+        # Wilson 95 % by hand: 1 of 3 → 6.15–79.23 %, 2 of 2 → 34.24–100 %
+        "booking": {
+            "total": 3,
+            "success": 1,
+            "failed": 2,
+            "success_rate": 33.33,
+            "success_rate_confidence_interval": {"low": 6.15, "high": 79.23, "level": 0.95},
+        },
+        "smoke": {
+            "total": 2,
+            "success": 2,
+            "failed": 0,
+            "success_rate": 100.0,
+            "success_rate_confidence_interval": {"low": 34.24, "high": 100.0, "level": 0.95},
+        },
     }
 
 

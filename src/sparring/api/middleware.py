@@ -83,7 +83,8 @@ class RequestGuard:
 
 
 def _json(scope: Scope) -> bool:
-    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip()
+    header: bytes = dict(scope["headers"]).get(b"content-type", b"")
+    content_type = header.split(b";")[0].strip()
     return content_type == b"application/json" or content_type.endswith(b"+json")
 
 

@@ -30,10 +30,12 @@ class Page:
             raise NotFound("Invalid page.")
 
 
+# Any page past the end is a 404 and any size over the cap is the cap, as in DRF; the bounds
+# only keep offsets within 64-bit integers.
 def page_params(
-    page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
+    page: Annotated[int, Query(ge=1, le=2**31 - 1, description="1-based page number")] = 1,
     page_size: Annotated[
-        int, Query(ge=1, le=1_000_000, description="Items per page; values over 100 count as 100")
+        int, Query(ge=1, le=2**31 - 1, description="Items per page; values over 100 count as 100")
     ] = DEFAULT_PAGE_SIZE,
 ) -> Page:
     return Page(number=page, size=min(page_size, MAX_PAGE_SIZE))

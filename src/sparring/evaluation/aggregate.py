@@ -285,9 +285,21 @@ def runs_by_tags(runs: Sequence[RunSummary]) -> dict[str, dict[str, Any]]:
             counts[1] += run.success is True
             counts[2] += run.failed
     return {
-        tag: {"total": t, "success": s, "failed": f, "success_rate": rate(s, t)}
+        tag: {
+            "total": t,
+            "success": s,
+            "failed": f,
+            "success_rate": rate(s, t),
+            "success_rate_confidence_interval": confidence_interval(s, t),
+        }
         for tag, (t, s, f) in sorted(tally.items())
     }
+
+
+def confidence_interval(successes: int, n: int) -> dict[str, float]:
+    """The 95 % Wilson interval of a success rate, in percent, as the API shows it."""
+    low, high = wilson_interval(successes, n)
+    return {"low": low, "high": high, "level": 0.95}
 
 
 def critical_categories(

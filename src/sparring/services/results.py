@@ -167,6 +167,9 @@ def result_common(result: ResultRow, runs: Sequence[RunRow]) -> dict[str, Any]:
         "agent_name": result.agent_name,
         "status": result_status(Counter(r.status for r in runs), result.status),
         "success_rate": success_rate(runs),
+        "success_rate_confidence_interval": aggregate.confidence_interval(
+            sum(1 for r in runs if r.success is True), len(runs)
+        ),
         "run_as_text": result.run_as_text,
         "is_cronjob": result.is_cronjob,
         "run_type": result.run_type,
@@ -185,7 +188,6 @@ def result_detail(result: ResultRow, runs: Sequence[RunRow]) -> dict[str, Any]:
     """`GET results/{id}`: the seed's fields, all derived from the runs."""
     summaries = [to_summary(r) for r in runs]
     metrics = result.metrics
-    low, high = aggregate.wilson_interval(sum(1 for r in runs if r.success is True), len(runs))
     return {
         **result_common(result, runs),
         "runs": {str(r.id): run_detail(r) for r in runs},
@@ -204,7 +206,6 @@ def result_detail(result: ResultRow, runs: Sequence[RunRow]) -> dict[str, Any]:
         "failed_infrastructure_runs": aggregate.failed_infrastructure_runs(summaries),
         "failed_workflow_runs": aggregate.failed_workflow_runs(summaries),
         "successful_calls": aggregate.successful_calls(summaries),
-        "success_rate_confidence_interval": {"low": low, "high": high, "level": 0.95},
         "pass_hat_k": aggregate.pass_hat_k_summary(summaries),
     }
 
