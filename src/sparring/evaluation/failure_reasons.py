@@ -35,6 +35,7 @@ _CHUNK = 1000
 
 _WORD = re.compile(r"[a-z][a-z0-9']*")
 _LITERAL = re.compile(r'`([^`]+)`|"([^"]+)"|“([^”]+)”')
+_ARGUMENTS = re.compile(r"\{[^{}]*\}")
 LITERAL_WEIGHT = 3
 _STOP_WORDS = (
     "a an the to of and or in on at for by with from as is was were be been are it its this "
@@ -136,7 +137,7 @@ def _merge_by_criterion(lines: list[_Line]) -> list[_Line]:
 def _tokens(text: str) -> list[str]:
     """Stemmed words, plus the criterion's quoted phrases and `names` as whole tokens weighted
     up: criteria that differ only in the phrase or tool they expect are different causes."""
-    head = text.split(": ", 1)[0]
+    head = _ARGUMENTS.sub(" ", text.split(": ", 1)[0])  # keys of {"day": …} are not phrases
     words = [_stem(w) for w in _WORD.findall(text.casefold()) if w not in _STOP]
     literals = ["=" + next(g for g in groups if g).casefold() for groups in _LITERAL.findall(head)]
     return words + literals * LITERAL_WEIGHT
