@@ -3,7 +3,6 @@ results written straight into a database for `sparring compare`."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -68,13 +67,23 @@ class Done:
 
 
 class Command:
-    """A console-script command started now; `done()` waits for it (commands run in parallel)."""
+    """A command started now; `done()` waits for it (so several run in parallel). A server's
+    output goes to the `log` file instead of a pipe, which it could fill and block on."""
 
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], cwd: Path | None = None, log: Path | None = None
+    ) -> None:
         self.args = args
-        self.process = subprocess.Popen(
-            args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        self.log = log
+        if log is None:
+            self.process = subprocess.Popen(
+                args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        else:
+            with log.open("w") as output:  # the child keeps its own copy open
+                self.process = subprocess.Popen(
+                    args, env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True
+                )
         self._done: Done | None = None
 
     def done(self, timeout: float = 120) -> Done:
@@ -85,22 +94,16 @@ class Command:
                 self.process.kill()
                 out, err = self.process.communicate()
                 raise AssertionError(f"{self.args} did not finish:\n{out}\n{err}") from None
+            if self.log:
+                out, err = self.log.read_text(), ""
             self._done = Done(self.args, self.process.returncode, out, err)
         return self._done
 
 
-def sparring(*args: str, env: dict[str, str], cwd: Path | None = None) -> Command:
-    return Command([SPARRING, *args], env, cwd)
-
-
-async def sparring_async(*args: str, env: dict[str, str]) -> Done:
-    """`sparring ARGS` without blocking the event loop (an in-process server keeps serving)."""
-    process = await asyncio.create_subprocess_exec(
-        SPARRING, *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return Done([SPARRING, *args], process.returncode, out.decode(), err.decode())
+def sparring(
+    *args: str, env: dict[str, str], cwd: Path | None = None, log: Path | None = None
+) -> Command:
+    return Command([SPARRING, *args], env, cwd, log)
 
 
 def invoke(*args: str, **env: str) -> Invocation:
@@ -125,8 +128,12 @@ def row(table: str, key: str, column: int = 0) -> list[str]:
 
 
 def start_servers(commands: list[tuple[list[str], int]], env: dict[str, str]) -> list[Command]:
-    """Start every `sparring ARGS` server (args, port) at once; return when all listen."""
-    started = [sparring(*args, env=env) for args, _ in commands]
+    """Start every `sparring ARGS` server (args, port) at once; return when all listen.
+    Each logs to `server-PORT.log` in SPARRING_HOME."""
+    logs = [Path(env["SPARRING_HOME"]) / f"server-{port}.log" for _, port in commands]
+    started = [
+        sparring(*args, env=env, log=log) for (args, _), log in zip(commands, logs, strict=True)
+    ]
     deadline = time.monotonic() + 60
     for command, (_, port) in zip(started, commands, strict=True):
         while True:
@@ -160,6 +167,7 @@ METRICS = [
     {"id": 501, "name": "Protects privacy", "type": "binary_qualitative"},
     {"id": 502, "name": "Warmth", "type": "continuous_qualitative"},
     {"id": 503, "name": "Latency (in ms)", "type": "numeric"},
+    {"id": 504, "name": "Caller mood", "type": "enum"},
 ]
 SCENARIO_NAMES = {1: "Book on Friday", 2: "Opening hours", 3: "Cancel"}
 
@@ -167,11 +175,12 @@ SCENARIO_NAMES = {1: "Book on Friday", 2: "Opening hours", 3: "Cancel"}
 def run_of(
     scenario: int, passed: bool, *, privacy: bool = True, warmth: float = 4.5
 ) -> dict[str, Any]:
-    """A finished run of `scenario` with verdicts of the three METRICS."""
+    """A finished run of `scenario` with a verdict of each of the METRICS."""
     verdicts = [
         {**METRICS[0], "score": 1.0 if privacy else 0.0, "explanation": ""},
         {**METRICS[1], "score": warmth, "explanation": ""},
         {**METRICS[2], "score": 400.0 if passed else 900.0, "explanation": ""},
+        {**METRICS[3], "score": None, "enum": "calm" if passed else "angry", "explanation": ""},
     ]
     return {
         "scenario_id": scenario,

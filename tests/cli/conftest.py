@@ -66,18 +66,33 @@ class DemoRuns:
 
 
 BAD_INPUT = {
-    "missing file": (["run", "no-such-suite.json", "--demo", "good"], "does not exist"),
-    "invalid JSON": (["run", "broken.json", "--demo", "good"], "is not valid JSON"),
-    "schema": (["run", "bad-schema.json", "--demo", "good"], "is not a valid test suite"),
+    "missing file": (
+        ["run", "no-such-suite.json", "--demo", "good"],
+        "Error: SUITE: no-such-suite.json does not exist.",
+    ),
+    "invalid JSON": (
+        ["run", "broken.json", "--demo", "good"],
+        "Error: SUITE: broken.json is not valid JSON: Expecting value",
+    ),
+    "schema": (
+        ["run", "bad-schema.json", "--demo", "good"],
+        "Error: SUITE: bad-schema.json is not a valid test suite: scenarios: 'all of them' is not",
+    ),
     "demo and url": (
         ["run", str(SUITE), "--demo", "good", "--agent-url", "http://127.0.0.1:9/v1"],
-        "either --demo or --agent-url, not both",
+        "Error: --agent-url: Give either --demo or --agent-url, not both.",
     ),
-    "no agent": (["run", str(SUITE)], "Give the agent to test"),
-    "ftp url": (["run", str(SUITE), "--agent-url", "ftp://x"], "http(s):// or ws(s):// URL"),
+    "no agent": (
+        ["run", str(SUITE)],
+        "Error: --agent-url: Give the agent to test: --agent-url URL or --demo good|buggy.",
+    ),
+    "ftp url": (
+        ["run", str(SUITE), "--agent-url", "ftp://x"],
+        "Error: --agent-url: Use an http(s):// or ws(s):// URL.",
+    ),
     "fail-under 200": (
         ["run", str(SUITE), "--demo", "good", "--fail-under", "200"],
-        "--fail-under",
+        "Invalid value for '--fail-under': Input should be less than or equal to 100",
     ),
 }
 

@@ -45,7 +45,8 @@ def keyed_server(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[KeyedServer]:
     work = tmp_path_factory.mktemp("cekura-cli")
-    (work / "home").mkdir()
+    for folder in ("home", "sparring"):
+        (work / folder).mkdir()
     env = cli_env(work / "sparring", SPARRING_DATABASE_URL=database_url, HOME=str(work / "home"))
     project = f"cekura-{uuid.uuid4().hex[:8]}"
     created = sparring("keys", "create", "--name", "t", "--project", project, env=env).done()

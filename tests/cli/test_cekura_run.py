@@ -66,7 +66,7 @@ def test_cekura_cli_passes_the_good_agent_and_fails_the_buggy_one(
         tmp_path, HOME=str(tmp_path / "home"), CEKURA_API_URL=served.url, CEKURA_API_KEY=served.key
     )
     ids = ",".join(str(scenario_ids[key]) for key in KEYS)
-    gates = {v: gate(agent_id, ids, env) for v, agent_id in agents.items()}  # polls every 5 s
+    gates = {v: gate(agent_id, ids, env) for v, agent_id in agents.items()}  # both polling at once
     good, buggy = gates["good"].done(), gates["buggy"].done()
 
     assert good.returncode == 0, good

@@ -61,6 +61,9 @@ async def test_compare_lists_regressions_of_b_against_a(live_api: Any) -> None:
     assert by_metric[502]["regression"] is True  # mean rating 4.5 → 3.6
     assert by_metric[503]["delta"] == 100.0
     assert by_metric[503]["regression"] is None  # numeric: no better direction known
+    assert by_metric[504]["a"] == {"calm": 4}  # enum: both distributions
+    assert by_metric[504]["b"] == {"calm": 4, "angry": 1}
+    assert by_metric[504]["regression"] is None
 
 
 async def test_b_better_than_a_and_drops_within_tolerance_are_no_regression(

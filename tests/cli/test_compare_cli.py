@@ -53,7 +53,8 @@ def test_b_regressing_against_a_exits_1_and_shows_what_got_worse(
         "binary_qualitative", "100%", "80%", "-20", "REGRESSED",
     ]  # fmt: skip
     assert row(done.stdout, "Warmth")[2:] == ["4.5/5", "3.6/5", "-0.9", "REGRESSED"]
-    assert row(done.stdout, "Latency (in ms)")[-1] == "changed"  # numeric: no direction
+    assert row(done.stdout, "Latency (in ms)")[2:] == ["400", "500", "+100", "changed"]
+    assert row(done.stdout, "Caller mood")[2:] == ["calm: 4", "calm: 4, angry: 1", "–", "changed"]
     assert lines[-1] == "B regresses against A: 1 scenario(s), 2 metric(s)."
     saved = json.loads(out.read_text())
     assert saved["regressed"] is True

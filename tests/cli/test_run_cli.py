@@ -99,6 +99,6 @@ def test_bad_input_exits_2_with_a_clear_message(demo_runs: DemoRuns, case: str) 
     done = demo_runs.commands[case].done()
     expected = BAD_INPUT[case][1]
     assert done.returncode == 2, done
-    assert expected in " ".join(done.output.split()), done.output
+    assert expected in " ".join(done.stderr.replace("│", " ").split()), done.stderr
     assert "Traceback" not in done.output
     assert not (demo_runs.homes[case] / "sparring.db").exists()  # refused before any work

@@ -63,18 +63,21 @@ Language = Literal[
 def find_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
     """The path of the first value no database keeps as sent, and why.
 
-    NUL characters (PostgreSQL refuses them) and NaN / Infinity (which Python's JSON parser
-    accepts but JSON, JSONB and the response encoder do not).
+    NUL characters (PostgreSQL refuses them), lone UTF-16 surrogates such as `"\\ud800"` (not
+    encodable as UTF-8, so neither storable nor answerable), and NaN / Infinity (which Python's
+    JSON parser accepts but JSON, JSONB and the response encoder do not).
     """
     if isinstance(value, str):
-        return (path, NUL_MESSAGE) if "\x00" in value else None
+        problem = text_problem(value)
+        return None if problem is None else (path, problem)
     if isinstance(value, float):
         return None if math.isfinite(value) else (path, NOT_FINITE_MESSAGE)
     if isinstance(value, dict):
         for key, item in value.items():
             sub = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                return sub.replace("\x00", ""), NUL_MESSAGE
+            problem = text_problem(str(key))
+            if problem is not None:
+                return printable(sub), problem
             found = find_unstorable(item, sub)
             if found is not None:
                 return found
@@ -86,7 +89,24 @@ def find_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:
     return None
 
 
+def text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return NUL_MESSAGE
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return SURROGATE_MESSAGE
+    return None
+
+
+def printable(path: str) -> str:
+    """A field path safe to put in an error body (no NUL, no lone surrogate)."""
+    return path.replace("\x00", "").encode(errors="replace").decode()
+
+
 NUL_MESSAGE = "Null characters are not allowed."
+SURROGATE_MESSAGE = "Lone surrogate characters (\\ud800-\\udfff) are not allowed."
 NOT_FINITE_MESSAGE = "NaN and Infinity are not valid numbers."
 
 
