@@ -39,7 +39,7 @@ class LiveAPI:
 async def serve_api(database: Database, settings: Settings) -> AsyncIterator[LiveAPI]:
     """The API app with `settings` on a real socket, and a key of a new project."""
     app = create_app(settings, database=database)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # Nagle off
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
