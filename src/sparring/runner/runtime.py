@@ -35,17 +35,6 @@ from sparring.transports import Transport, get_transport
 
 log = logging.getLogger(__name__)
 AGENT_TTL_SECONDS = 2.0
-_current: Runtime | None = None
-
-
-def current() -> Runtime:
-    if _current is None:
-        raise RuntimeError("no sparring runtime started in this process")
-    return _current
-
-
-async def _lane_task(result_id: int) -> None:
-    await current().work_on_result(result_id)
 
 
 class Runtime:
@@ -56,7 +45,12 @@ class Runtime:
         self.cfg = cfg
         self.executes = (not cfg.broker_url) if executes is None else executes
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.broker: AsyncBroker = make_broker(cfg, _lane_task)
+
+        # The lane task is bound to this runtime (several may live in one process, e.g. tests).
+        async def lane(result_id: int) -> None:
+            await self.work_on_result(result_id)
+
+        self.broker: AsyncBroker = make_broker(cfg, lane)
         self.live: dict[int, LiveRun] = {}
         self._transports: dict[tuple[Any, ...], Transport] = {}
         self._agent_slots: dict[int, asyncio.Semaphore] = {}
@@ -73,15 +67,12 @@ class Runtime:
     # ---- life cycle ----------------------------------------------------------------------
 
     async def start(self) -> Runtime:
-        global _current
-        _current = self
         await self.broker.startup()
         self.writer.start()
         self._loops = [asyncio.create_task(self._watch()), asyncio.create_task(self._sweep())]
         return self
 
     async def stop(self) -> None:
-        global _current
         for task in self._loops:
             task.cancel()
         for task in self._loops:
@@ -98,8 +89,6 @@ class Runtime:
             await transport.aclose()
         await self.evaluation.aclose()
         self._transports.clear()
-        if _current is self:
-            _current = None
 
     # ---- lanes ---------------------------------------------------------------------------
 
