@@ -36,6 +36,14 @@ class Catalog(Generic[M]):
         self.id_column: Any = getattr(model, "id")  # noqa: B009
         self.project_column: Any = getattr(model, "project_id")  # noqa: B009
 
+    def equal(self, **values: object) -> list[ColumnElement[bool]]:
+        """`column == value` filters for the given values that are not None."""
+        return [
+            getattr(self.model, name) == value
+            for name, value in values.items()
+            if value is not None
+        ]
+
     def _scope(self, principal: Principal) -> ColumnElement[bool]:
         scope: ColumnElement[bool] = self.project_column == principal.project_id
         return scope

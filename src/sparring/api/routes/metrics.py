@@ -154,11 +154,7 @@ for prefix in ("/test_framework/v1/metrics", "/test_framework/v1/metrics-externa
         agent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         slug: Annotated[str | None, Query(max_length=300)] = None,
     ) -> list[dict[str, Any]]:
-        where = []
-        if project_id is not None:
-            where.append(Metric.project_id == project_id)
-        if slug:
-            where.append(Metric.slug == slug)
+        where = catalog.metrics.equal(project_id=project_id, slug=slug or None)
         rows = await catalog.metrics.find(session, principal, *where, limit=1000)
         if agent_id is not None:
             rows = [m for m in rows if not m.agents or agent_id in m.agents]

@@ -65,11 +65,7 @@ for prefix in ("/test_framework/v1/personalities", "/test_framework/v1/personali
         language: Annotated[Language | None, Query()] = None,
         project_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     ) -> list[dict[str, Any]]:
-        where = []
-        if language is not None:
-            where.append(Personality.language == language)
-        if project_id is not None:
-            where.append(Personality.project_id == project_id)
+        where = catalog.personalities.equal(language=language, project_id=project_id)
         rows = await catalog.personalities.find(session, principal, *where, limit=1000)
         return [personality_out(p) for p in rows]
 

@@ -97,11 +97,7 @@ for prefix in PREFIXES:
         project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         tags: Annotated[str | None, Query(max_length=2000, description="Comma-separated")] = None,
     ) -> dict[str, Any]:
-        where = []
-        if agent_id is not None:
-            where.append(Scenario.agent_id == agent_id)
-        if project_id is not None:
-            where.append(Scenario.project_id == project_id)
+        where = catalog.scenarios.equal(agent_id=agent_id, project_id=project_id)
         if tags:  # tags live in a JSON list: filter in Python, count what remains
             wanted = {t.strip() for t in tags.split(",") if t.strip()}
             every = await catalog.scenarios.find(session, principal, *where)

@@ -101,11 +101,7 @@ for prefix in ("/schedules/v1/cron-jobs-external", "/schedules/v1/cron-jobs"):
         agent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     ) -> list[dict[str, Any]]:
-        where = []
-        if agent_id is not None:
-            where.append(Schedule.agent_id == agent_id)
-        if project_id is not None:
-            where.append(Schedule.project_id == project_id)
+        where = catalog.schedules.equal(agent_id=agent_id, project_id=project_id)
         rows = await catalog.schedules.find(session, principal, *where, limit=1000)
         return [schedule_out(s) for s in rows]
 

@@ -73,11 +73,7 @@ for prefix in ("/test_framework/v1/test-profiles-external", "/test_framework/v1/
         agent_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         project_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     ) -> list[dict[str, Any]]:
-        where = []
-        if agent_id is not None:
-            where.append(TestProfile.agent_id == agent_id)
-        if project_id is not None:
-            where.append(TestProfile.project_id == project_id)
+        where = catalog.test_profiles.equal(agent_id=agent_id, project_id=project_id)
         rows = await catalog.test_profiles.find(session, principal, *where, limit=1000)
         return [test_profile_out(t) for t in rows]
 
