@@ -185,7 +185,7 @@ def test_an_override_replaces_the_verdict_and_keeps_the_original() -> None:
         "1": {"score": 1.0, "reason": "It was polite.", "at": "2026-11-03T10:00:00+00:00"},
         "2": {"score": None, "enum": "calm", "reason": "Calm caller."},
     }
-    metrics = apply_overrides(run(1, evaluation=VERDICTS, overrides=overrides))
+    metrics = apply_overrides(VERDICTS, overrides)
     polite, mood, csat = metrics
     assert polite["score"] == 1.0
     assert polite["original"] == {"score": 0.0, "enum": None}
@@ -197,7 +197,7 @@ def test_an_override_replaces_the_verdict_and_keeps_the_original() -> None:
 
 def test_overrides_show_in_the_detail_and_not_without_them() -> None:
     plain = run(1, evaluation=VERDICTS)
-    assert apply_overrides(plain) == VERDICTS["metrics"]
+    assert apply_overrides(plain.evaluation, plain.overrides) == VERDICTS["metrics"]
     overridden = run(2, evaluation=VERDICTS, overrides={"3": {"score": 90.0, "reason": "r"}})
     metrics = result_detail(result(), [overridden])["runs"]["2"]["evaluation"]["metrics"]
     assert [m["score"] for m in metrics] == [0.0, None, 90.0]
@@ -205,4 +205,4 @@ def test_overrides_show_in_the_detail_and_not_without_them() -> None:
 
 def test_an_override_of_a_metric_the_run_lacks_changes_nothing() -> None:
     row = run(1, evaluation=VERDICTS, overrides={"99": {"score": 1.0, "reason": "r"}})
-    assert apply_overrides(row) == VERDICTS["metrics"]
+    assert apply_overrides(row.evaluation, row.overrides) == VERDICTS["metrics"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 
 from sparring.domain.status import Status, result_status
 from sparring.storage.db import Database
@@ -151,7 +151,7 @@ async def sweep(db: Database, lease_seconds: float) -> set[int]:
                 .select_from(Run)
                 .where(
                     Run.result_id == result_id,
-                    or_(Run.status.in_(LIVE)),
+                    Run.status.in_(LIVE),
                     Run.lease_expires_at > now,
                 )
             )

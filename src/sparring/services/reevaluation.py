@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sparring.domain.plan import RunPlan
+from sparring.domain.status import EndReason
 from sparring.domain.transcript import Transcript, Turn
 from sparring.domain.verdict import EvalType
 from sparring.errors import BadInput
@@ -19,6 +20,7 @@ from sparring.services import catalog
 from sparring.services.keys import Principal
 from sparring.services.launch import metric_spec
 from sparring.services.result_queries import get_result, get_run
+from sparring.services.results import apply_overrides
 from sparring.storage.models import Metric, Run
 from sparring.storage.types import utcnow
 
@@ -31,8 +33,6 @@ def conversation_of(run: Run) -> Conversation:
     metadata = dict(run.run_metadata or {})
     reason = metadata.get("ended_reason")
     if reason:
-        from sparring.domain.status import EndReason
-
         transcript.end_reason = EndReason(reason)
     transcript.error = run.error_message or None
     return Conversation(plan.scenario, transcript, run.id, metadata)
@@ -41,21 +41,13 @@ def conversation_of(run: Run) -> Conversation:
 def success_of(run: Run) -> bool | None:
     """Met expected outcome and no failed binary metric (overrides applied)."""
     outcome = (run.expected_outcome or {}).get("score")
-    metrics = effective_metrics(run)
+    metrics = apply_overrides(run.evaluation, run.overrides)
     failed = any(m.get("type", "").startswith("binary") and m.get("score") == 0 for m in metrics)
     if run.status != "completed":
         return False
     if outcome is None:
         return False if failed else None
     return outcome >= 100 and not failed
-
-
-def effective_metrics(run: Run) -> list[dict[str, Any]]:
-    out = []
-    for metric in (run.evaluation or {}).get("metrics", []):
-        override = (run.overrides or {}).get(str(metric.get("id")))
-        out.append({**metric, **({"score": override["score"]} if override else {})})
-    return out
 
 
 async def evaluate_metrics(

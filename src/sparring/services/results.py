@@ -102,7 +102,7 @@ def run_detail(run: RunRow) -> dict[str, Any]:
         "inbound_number": "",
         "expected_outcome": run.expected_outcome,
         "success": bool(run.success),
-        "evaluation": {"metrics": apply_overrides(run)},
+        "evaluation": {"metrics": apply_overrides(run.evaluation, run.overrides)},
         "timestamp": run.timestamp,
         "executed_at": run.executed_at,
         "error_message": run.error_message,
@@ -116,14 +116,16 @@ def run_detail(run: RunRow) -> dict[str, Any]:
     }
 
 
-def apply_overrides(run: RunRow) -> list[dict[str, Any]]:
+def apply_overrides(
+    evaluation: dict[str, Any] | None, overrides: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """Metric verdicts with a person's overrides applied (the original kept beside)."""
-    metrics: list[dict[str, Any]] = list(run.evaluation.get("metrics") or [])
-    if not run.overrides:
+    metrics: list[dict[str, Any]] = list((evaluation or {}).get("metrics") or [])
+    if not overrides:
         return metrics
     out = []
     for metric in metrics:
-        override = run.overrides.get(str(metric.get("id")))
+        override = overrides.get(str(metric.get("id")))
         if override is None:
             out.append(metric)
             continue
@@ -219,7 +221,7 @@ def to_summary(run: RunRow) -> aggregate.RunSummary:
         status=run.status,
         success=run.success,
         expected_outcome=run.expected_outcome,
-        metrics=apply_overrides(run),
+        metrics=apply_overrides(run.evaluation, run.overrides),
         tags=run.tags,
         transcript=run.transcript,
         duration=run.duration,
