@@ -9,7 +9,8 @@ each in the same run:
            transport, offline evaluation, results stored)
   llm      the same with the LLM caller talking to a fake OpenAI-compatible server (same delay)
   redis    `scripted` through Redis and two `sparring worker` processes (needs redis-server)
-Printed: wall time, conversations/s, ratio to the bare loop, CPU ms per turn (this process),
+The per-agent cap (`SPARRING_AGENT_CONCURRENCY`, 50 by default) is raised to --conversations, as
+the bare loop holds them all at once. Printed: wall time, conversations/s, ratio to the bare loop, CPU ms per turn (this process),
 peak RSS.
 """
 
@@ -177,7 +178,11 @@ def main() -> None:
     args = parser.parse_args()
     n, turns = args.conversations, args.turns
     home = tempfile.mkdtemp(prefix="sparring-bench-")
-    os.environ.update(SPARRING_HOME=home, SPARRING_DATABASE_URL=f"sqlite+aiosqlite:///{home}/b.db")
+    os.environ.update(
+        SPARRING_HOME=home,
+        SPARRING_DATABASE_URL=f"sqlite+aiosqlite:///{home}/b.db",
+        SPARRING_AGENT_CONCURRENCY=str(n),  # the bare loop holds all n at once too
+    )
     from sparring.storage.migrate import upgrade_database
 
     upgrade_database(os.environ["SPARRING_DATABASE_URL"])

@@ -11,6 +11,7 @@ from sparring.domain.transcript import Role, ToolCall, Turn
 from sparring.errors import AgentMisbehaved, AgentUnreachable
 from sparring.simulation.callers.scripted import ScriptedCaller
 from sparring.simulation.conversation import converse
+from sparring.simulation.end_conditions import StopSignal
 from sparring.testing.scripted_agent import ScriptedAgent
 from sparring.transports.base import AgentReply
 
@@ -145,7 +146,7 @@ async def test_silence_timeout_gives_way_to_a_nearer_max_duration(talk) -> None:
 
 
 async def test_cancel_mid_reply_stops_within_a_second(talk) -> None:
-    cancel = asyncio.Event()
+    cancel = StopSignal()
     asyncio.get_running_loop().call_later(0.3, cancel.set)
     started = time.monotonic()
     call = await talk(script(), echo, delay=30, converse_options={"cancel": cancel})
@@ -155,7 +156,7 @@ async def test_cancel_mid_reply_stops_within_a_second(talk) -> None:
 
 
 async def test_cancel_before_start_holds_no_conversation(talk) -> None:
-    cancel = asyncio.Event()
+    cancel = StopSignal()
     cancel.set()
     call = await talk(script(), echo, converse_options={"cancel": cancel})
     assert call.transcript.end_reason is EndReason.CANCELLED

@@ -17,6 +17,7 @@ from sparring.evaluation.pipeline import evaluate_run
 from sparring.runner.leases import Claim
 from sparring.simulation.callers.registry import get_caller
 from sparring.simulation.conversation import converse
+from sparring.simulation.end_conditions import StopSignal
 from sparring.storage.types import utcnow
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class LiveRun:
     """A conversation this process is holding right now."""
 
     claim: Claim
-    cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    cancel: StopSignal = field(default_factory=StopSignal)
 
 
 async def execute(runtime: Runtime, claim: Claim) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sparring.domain.plan import RunPlan
@@ -278,22 +278,25 @@ async def store_result(
     )
     session.add(result)
     await session.flush()
-    session.add_all(
-        Run(
-            result_id=result.id,
-            project_id=principal.project_id,
-            scenario_id=p.scenario_id,
-            personality_id=p.personality_id,
-            test_profile_id=p.test_profile_id,
-            scenario_name=p.plan.scenario.name,
-            personality_name=p.plan.scenario.personality.name,
-            status=Status.IN_QUEUE.value,
-            plan=p.plan.to_json(),
-            tags=list(p.plan.scenario.tags),
-            frequency_index=p.frequency_index,
-        )
+    plans: dict[int, dict[str, Any]] = {}  # the runs of one frequency share one plan
+    rows = [
+        {
+            "result_id": result.id,
+            "project_id": principal.project_id,
+            "scenario_id": p.scenario_id,
+            "personality_id": p.personality_id,
+            "test_profile_id": p.test_profile_id,
+            "scenario_name": p.plan.scenario.name,
+            "personality_name": p.plan.scenario.personality.name,
+            "status": Status.IN_QUEUE.value,
+            "plan": plans.get(id(p.plan)) or plans.setdefault(id(p.plan), p.plan.to_json()),
+            "tags": list(p.plan.scenario.tags),
+            "frequency_index": p.frequency_index,
+        }
         for p in planned
-    )
+    ]
+    if rows:
+        await session.execute(insert(Run), rows)  # one executemany, no ORM objects
     await session.commit()
     return result
 

@@ -24,7 +24,7 @@ from sparring.domain.status import EndReason
 from sparring.domain.transcript import Role, Transcript, Turn
 from sparring.errors import AgentError, LLMError, SparringError
 from sparring.simulation.callers.base import Caller, CallerMove
-from sparring.simulation.end_conditions import ConversationOver, Limits
+from sparring.simulation.end_conditions import ConversationOver, Limits, StopSignal
 from sparring.transports.base import AgentReply, Connection, Transport
 
 OnTurn = Callable[[Turn], Awaitable[None]]
@@ -38,7 +38,7 @@ async def converse(
     scenario: ScenarioSpec,
     context: RunContext,
     *,
-    cancel: asyncio.Event | None = None,
+    cancel: StopSignal | None = None,
     silence_timeout: float = 30.0,
     clock: Callable[[], float] = time.monotonic,
     on_turn: OnTurn | None = None,
@@ -64,7 +64,6 @@ async def converse(
     except (AgentError, LLMError) as exc:
         ConversationOver.from_error(exc).record(transcript)
     finally:
-        limits.close()
         if connection is not None:
             await _close(connection, last_words, transcript)
     return transcript

@@ -8,7 +8,7 @@ the transcript in one place. Failures are told apart in `Transcript.metadata["fa
 | caller hangs up / agent hangs up | CALLER_ENDED / AGENT_ENDED | — | — |
 | `max_turns` agent turns / `max_duration` seconds | MAX_TURNS / MAX_DURATION | — | — |
 | no agent reply within the silence timeout | AGENT_SILENT | — | — |
-| cancel event set | CANCELLED | — | — |
+| `StopSignal` set (cancel, shutdown) | CANCELLED | — | — |
 | `AgentUnreachable`, `LLMError`, connect timeout | INFRASTRUCTURE | "infrastructure" | message |
 | `AgentMisbehaved` (unreadable reply) | AGENT_SILENT | "agent" | message |
 
@@ -20,7 +20,6 @@ to that point is kept for evaluation and `metadata["agent_error"]` holds the mes
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -68,8 +67,35 @@ class ConversationOver(Exception):
             transcript.metadata["agent_error"] = self.error
 
 
+class StopSignal:
+    """Stops one live conversation from outside (a cancel through the API, a shutdown).
+
+    Waiting costs nothing per turn: `set()` cancels the conversation's task only while it is
+    waiting on the agent or the caller inside `Limits`, and `Limits` turns that cancellation
+    into `ConversationOver(CANCELLED)`. Anywhere else the next `Limits.check()` sees it.
+    """
+
+    __slots__ = ("_fired", "_is_set", "_waiting")
+
+    def __init__(self) -> None:
+        self._is_set = False
+        self._waiting: asyncio.Task[Any] | None = None
+        self._fired = False
+
+    def set(self) -> None:
+        if self._is_set:
+            return
+        self._is_set = True
+        if self._waiting is not None and not self._fired:
+            self._fired = True
+            self._waiting.cancel()
+
+    def is_set(self) -> bool:
+        return self._is_set
+
+
 class Limits:
-    """The clock, deadline, silence timeout and cancel event of one conversation."""
+    """The clock, deadline, silence timeout and stop signal of one conversation."""
 
     def __init__(
         self,
@@ -77,19 +103,13 @@ class Limits:
         clock: Callable[[], float],
         max_duration: float | None,
         silence_timeout: float,
-        cancel: asyncio.Event | None,
+        cancel: StopSignal | None,
     ) -> None:
         self.clock = clock
         self.max_duration = max_duration
         self.silence_timeout = silence_timeout
         self.cancel = cancel
         self.started_at = clock()
-        self._cancelled: asyncio.Future[Any] | None = None  # one waiter for the whole call
-
-    def close(self) -> None:
-        """Stop watching the cancel event (the conversation is over)."""
-        if self._cancelled is not None:
-            self._cancelled.cancel()
 
     def start(self) -> None:
         """The call is connected: times and the duration limit count from now."""
@@ -109,64 +129,62 @@ class Limits:
         """Stop now if the run was cancelled or its time is up."""
         if self.cancel is not None and self.cancel.is_set():
             raise ConversationOver(EndReason.CANCELLED)
-        if self.remaining() == 0.0:
+        if self.max_duration is not None and self.remaining() == 0.0:
             raise ConversationOver(EndReason.MAX_DURATION)
 
     async def agent(self, awaitable: Awaitable[T], *, connecting: bool = False) -> T:
         """Wait for the agent, at most the silence timeout and the time left."""
         remaining = self.remaining()
         if remaining is not None and remaining <= self.silence_timeout:
-            return await self._wait(awaitable, remaining, ConversationOver(EndReason.MAX_DURATION))
-        if connecting:
-            message = f"The agent did not accept the connection within {self.silence_timeout:g} s."
-            over = ConversationOver(
-                EndReason.INFRASTRUCTURE, error=message, failure="infrastructure"
-            )
-        else:
-            over = ConversationOver(EndReason.AGENT_SILENT)
-        return await self._wait(awaitable, self.silence_timeout, over)
+            return await self._wait(awaitable, remaining, EndReason.MAX_DURATION)
+        return await self._wait(
+            awaitable,
+            self.silence_timeout,
+            EndReason.INFRASTRUCTURE if connecting else EndReason.AGENT_SILENT,
+        )
 
     async def caller(self, awaitable: Awaitable[T]) -> T:
         """Wait for the caller (an LLM may be slow), at most the time left."""
-        return await self._wait(
-            awaitable, self.remaining(), ConversationOver(EndReason.MAX_DURATION)
-        )
+        return await self._wait(awaitable, self.remaining(), EndReason.MAX_DURATION)
 
-    async def _wait(
-        self, awaitable: Awaitable[T], limit: float | None, on_timeout: ConversationOver
-    ) -> T:
+    async def _wait(self, awaitable: Awaitable[T], limit: float | None, on_timeout: EndReason) -> T:
+        """`await awaitable` in this task (no task of its own: this runs on every turn)."""
         try:
             self.check()
         except ConversationOver:
             if inspect.iscoroutine(awaitable):
                 awaitable.close()  # never started: close it so it does not warn
             raise
-        work = asyncio.ensure_future(awaitable)
-        waiters: set[asyncio.Future[Any]] = {work}
-        if self.cancel is not None:
-            if self._cancelled is None:
-                self._cancelled = asyncio.ensure_future(self.cancel.wait())
-            waiters.add(self._cancelled)
+        stop = self.cancel
+        task = asyncio.current_task()
+        if stop is not None:
+            stop._waiting = task
         try:
-            done, _ = await asyncio.wait(
-                waiters, timeout=limit, return_when=asyncio.FIRST_COMPLETED
-            )
+            async with asyncio.timeout(limit) as scope:
+                return await awaitable
+        except TimeoutError:
+            if not scope.expired():
+                raise  # the transport's own, not ours
+            raise self._timed_out(on_timeout) from None
+        except BaseException:
+            if _take_back_cancel(stop, task):  # our cancel, and nobody else's
+                raise ConversationOver(EndReason.CANCELLED) from None
+            raise
         finally:
-            if not work.done():
-                _abandon(work)
-        if work in done:
-            return work.result()
-        if self.cancel is not None and self.cancel.is_set():
-            raise ConversationOver(EndReason.CANCELLED)
-        raise on_timeout
+            if stop is not None:
+                stop._waiting = None
+                _take_back_cancel(stop, task)  # a transport swallowed it: check() will stop
+
+    def _timed_out(self, reason: EndReason) -> ConversationOver:
+        if reason is EndReason.INFRASTRUCTURE:
+            message = f"The agent did not accept the connection within {self.silence_timeout:g} s."
+            return ConversationOver(reason, error=message, failure="infrastructure")
+        return ConversationOver(reason)
 
 
-def _abandon(task: asyncio.Future[T]) -> None:
-    """Cancel `task` without waiting: a transport that ignores cancellation must not stall us."""
-    task.cancel()
-    task.add_done_callback(_consume)
-
-
-def _consume(task: asyncio.Future[T]) -> None:
-    with contextlib.suppress(BaseException):
-        task.exception()
+def _take_back_cancel(stop: StopSignal | None, task: asyncio.Task[Any] | None) -> bool:
+    """Undo the cancel `stop` sent to `task`; True when no other cancel is pending on it."""
+    if stop is None or not stop._fired or task is None:
+        return False
+    stop._fired = False
+    return task.uncancel() == 0
