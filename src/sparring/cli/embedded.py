@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import select
 
 from sparring.config import settings
-from sparring.runner.runtime import Runtime
+from sparring.runner.runtime import Runtime, settle_heap
 from sparring.services import launch, result_queries, suites
 from sparring.services.keys import Principal, ensure_project
 from sparring.storage.db import Database
@@ -54,6 +54,7 @@ async def run_embedded(
     cfg = settings()
     db = Database(cfg.effective_database_url)
     runtime = await Runtime(db, cfg, executes=True).start()
+    settle_heap()
     try:
         async with db.transaction() as session:
             project = await ensure_project(session, LOCAL_PROJECT)

@@ -16,7 +16,10 @@ def serve(
 
     from sparring.api.app import create_app
     from sparring.config import settings
+    from sparring.runner.runtime import settle_heap
     from sparring.storage.migrate import upgrade_database
 
     upgrade_database(settings().effective_database_url)
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=True)
+    app = create_app()
+    settle_heap()
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)

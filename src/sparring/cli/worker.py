@@ -36,12 +36,13 @@ def worker(
 async def _work(max_conversations: int) -> None:
     from taskiq.api import run_receiver_task
 
-    from sparring.runner.runtime import Runtime
+    from sparring.runner.runtime import Runtime, settle_heap
     from sparring.storage.db import Database
 
     cfg = settings()
     db = Database(cfg.effective_database_url)
     runtime = await Runtime(db, cfg, executes=True).start()
+    settle_heap()
     receiver = asyncio.create_task(
         run_receiver_task(runtime.broker, max_async_tasks=max_conversations, run_startup=False)
     )

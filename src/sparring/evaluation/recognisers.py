@@ -9,6 +9,7 @@ Recognisers are strict on purpose: 'The agent says "hi" politely' is not underst
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -102,6 +103,7 @@ _TURN_LIMIT = (
 _STRICT = re.compile(r"fewer|less|under|^<$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # checks are frozen; a suite's criteria repeat on every run
 def parse_criterion(criterion: str) -> Check | None:
     """The check a criterion sentence asks for, or None when no recogniser understands it."""
     text = " ".join(criterion.translate(_TYPOGRAPHY).split()).rstrip(" .!;,")

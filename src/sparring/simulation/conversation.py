@@ -85,6 +85,7 @@ class _Session:
         self.limits = limits
         self.transcript = transcript
         self.on_turn = on_turn
+        self.agent_turns = 0
 
     async def _caller_move(self) -> CallerMove:
         if self.caller.instant:  # no I/O: not worth a task and a race against the limits
@@ -127,10 +128,11 @@ class _Session:
             tool_calls=reply.tool_calls,
         )
         await self._add(turn)
+        self.agent_turns += 1
         if reply.ended:
             raise ConversationOver(EndReason.AGENT_ENDED)
         max_turns = self.scenario.max_turns
-        if max_turns > 0 and len(self.transcript.agent_turns) >= max_turns:
+        if max_turns > 0 and self.agent_turns >= max_turns:
             raise ConversationOver(EndReason.MAX_TURNS)
         self.limits.check()
 

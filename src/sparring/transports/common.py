@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -95,14 +93,27 @@ class Stopwatch:
         return (time.perf_counter() - self._start) * 1000.0
 
 
-@asynccontextmanager
-async def reply_deadline(seconds: float) -> AsyncIterator[None]:
-    """Bound a whole reply (not each read): an agent that dribbles bytes still times out."""
-    try:
-        async with asyncio.timeout(seconds):
-            yield
-    except TimeoutError as exc:
-        raise AgentUnreachable(f"The agent did not answer within {seconds:g} s.") from exc
+class ReplyDeadline:
+    """Bound a whole reply (not each read): an agent that dribbles bytes still times out.
+
+    `async with ReplyDeadline(30):` raises `AgentUnreachable` when time is up. A class rather
+    than a generator context manager: it is entered on every turn of every conversation.
+    """
+
+    __slots__ = ("_timeout", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._timeout = asyncio.timeout(seconds)
+
+    async def __aenter__(self) -> None:
+        await self._timeout.__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        try:
+            return await self._timeout.__aexit__(*exc_info)
+        except TimeoutError as exc:
+            raise AgentUnreachable(f"The agent did not answer within {self.seconds:g} s.") from exc
 
 
 def http_status_error(status: int, body: str = "") -> AgentError:

@@ -24,6 +24,7 @@ from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
 from sparring.transports.base import AgentReply, Connection, Transport, require_str
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
+    ReplyDeadline,
     Stopwatch,
     boolean,
     config_field,
@@ -32,7 +33,6 @@ from sparring.transports.common import (
     optional_str,
     parse_arguments,
     positive_number,
-    reply_deadline,
     root_cause,
     string_map,
     url,
@@ -165,7 +165,7 @@ class OpenAIChatConnection(Connection):
         calls: list[ToolCall] = []
         first_token_ms: float | None = None
         ended = False
-        async with reply_deadline(self.config.timeout_seconds):
+        async with ReplyDeadline(self.config.timeout_seconds):
             for _ in range(MAX_TOOL_ROUNDS + 1):
                 completion = await self._complete(clock)
                 if first_token_ms is None:

@@ -29,11 +29,11 @@ from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
 from sparring.transports.base import AgentReply, Connection, Transport, require_str
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
+    ReplyDeadline,
     Stopwatch,
     config_field,
     parse_arguments,
     positive_number,
-    reply_deadline,
 )
 
 AgentFunction = Callable[[list[dict[str, str]], dict[str, Any]], Any]
@@ -122,7 +122,7 @@ class PythonCallableConnection(Connection):
 
     async def _reply(self) -> AgentReply:
         clock = Stopwatch()
-        async with reply_deadline(self.transport.config.timeout_seconds):
+        async with ReplyDeadline(self.transport.config.timeout_seconds):
             result = await self._call()
         reply = read_result(result)
         reply.latency_ms = clock.ms()

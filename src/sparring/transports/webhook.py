@@ -22,12 +22,12 @@ from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
 from sparring.transports.base import AgentReply, Connection, Transport, require_str
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
+    ReplyDeadline,
     Stopwatch,
     config_field,
     http_status_error,
     optional_str,
     positive_number,
-    reply_deadline,
     snippet,
     string_map,
     url,
@@ -129,7 +129,7 @@ class WebhookConnection(Connection):
             self.config.request_template, {**self.values, "{{message}}": text}, self.history
         )
         clock = Stopwatch()
-        async with reply_deadline(self.config.timeout_seconds):
+        async with ReplyDeadline(self.config.timeout_seconds):
             status, raw = await self._post(body)
         latency_ms = clock.ms()
         if not 200 <= status < 300:
@@ -180,8 +180,9 @@ def render(template: Any, values: dict[str, str], history: list[dict[str, str]])
     if isinstance(template, str):
         if template == HISTORY:
             return [dict(m) for m in history]
-        for placeholder, value in values.items():
-            template = template.replace(placeholder, value)
+        if "{{" in template:
+            for placeholder, value in values.items():
+                template = template.replace(placeholder, value)
         return template
     if isinstance(template, dict):
         return {k: render(v, values, history) for k, v in template.items()}

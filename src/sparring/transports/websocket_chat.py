@@ -37,12 +37,12 @@ from sparring.errors import AgentMisbehaved, AgentUnreachable
 from sparring.transports.base import AgentReply, Connection, Transport
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
+    ReplyDeadline,
     Stopwatch,
     http_status_error,
     optional_str,
     parse_arguments,
     positive_number,
-    reply_deadline,
     snippet,
     string_map,
     url,
@@ -191,7 +191,7 @@ class WebSocketChatConnection(Connection):
             await self.socket.send(json.dumps({"content": text}))
         except ConnectionClosed as exc:
             return self._closed_by_agent(exc, clock)
-        async with reply_deadline(self.config.timeout_seconds):
+        async with ReplyDeadline(self.config.timeout_seconds):
             return await self._read_reply(clock)
 
     async def close(self, last_words: str | None = None) -> None:

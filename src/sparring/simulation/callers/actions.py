@@ -7,6 +7,7 @@ markers (`[laughter]`, `[sigh]`) only make sense in voice, so they are dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sparring.domain.scenario import ScenarioSpec
@@ -22,22 +23,30 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"[ \t]+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([,.!?;:])")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
 
 
 def render_action(action: str, scenario: ScenarioSpec) -> CallerMove:
     """The move for `action`: placeholders filled, tags dropped, `<endcall />` honoured."""
-    ends = bool(_ENDCALL.search(action))
-    text = _MARKER.sub(" ", _TAG.sub(" ", _ENDCALL.sub(" ", action)))
-    text = fill_scenario(text, scenario)
+    text, ends = _without_tags(action)
+    if "{{" in text:
+        text = fill_scenario(text, scenario)
     return CallerMove(text=tidy(text), end_call=ends)
 
 
+@functools.lru_cache(maxsize=4096)  # a script's lines are said on every run of the scenario
+def _without_tags(action: str) -> tuple[str, bool]:
+    ends = bool(_ENDCALL.search(action))
+    return _MARKER.sub(" ", _TAG.sub(" ", _ENDCALL.sub(" ", action))), ends
+
+
+@functools.lru_cache(maxsize=4096)
 def tidy(text: str) -> str:
     """Collapse the gaps that dropped tags leave behind."""
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     joined = "\n".join(line for line in lines if line)
-    return re.sub(r" ([,.!?;:])", r"\1", joined)
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", joined)
 
 
 def quoted_sentences(text: str) -> list[str]:
