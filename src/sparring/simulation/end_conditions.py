@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sparring.domain.status import EndReason
 from sparring.domain.transcript import Transcript
 from sparring.errors import AgentError, LLMError
+from sparring.transports.common import OUTER_DEADLINE
 
 T = TypeVar("T")
 
@@ -159,8 +161,10 @@ class Limits:
         task = asyncio.current_task()
         if stop is not None:
             stop._waiting = task
+        when = None if limit is None else asyncio.get_running_loop().time() + limit
+        outer = OUTER_DEADLINE.set(math.inf if when is None else when)
         try:
-            async with asyncio.timeout(limit) as scope:
+            async with asyncio.timeout_at(when) as scope:
                 return await awaitable
         except TimeoutError:
             if not scope.expired():
@@ -171,6 +175,7 @@ class Limits:
                 raise ConversationOver(EndReason.CANCELLED) from None
             raise
         finally:
+            OUTER_DEADLINE.reset(outer)
             if stop is not None:
                 stop._waiting = None
                 _take_back_cancel(stop, task)  # a transport swallowed it: check() will stop

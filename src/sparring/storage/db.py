@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -17,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from sparring import fastjson
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -34,18 +34,11 @@ def make_engine(url: str) -> AsyncEngine:
         kwargs.update(pool_size=20, max_overflow=40, pool_timeout=120, pool_pre_ping=True)
     # orjson reads and writes the JSON columns (transcripts, verdicts) several times faster.
     engine = create_async_engine(
-        url, json_serializer=_dumps, json_deserializer=orjson.loads, **kwargs
+        url, json_serializer=fastjson.dumps, json_deserializer=fastjson.loads, **kwargs
     )
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
-
-
-def _dumps(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the standard library copes
-        return json.dumps(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +14,10 @@ from sparring.errors import AgentError, AgentMisbehaved, AgentUnreachable, BadIn
 
 CONFIG_PREFIX = "provider.credentials.config"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+
+# The loop time by which whoever awaits this reply stops waiting anyway (the conversation loop
+# sets it): a `ReplyDeadline` that would come later needs no timer of its own.
+OUTER_DEADLINE: ContextVar[float] = ContextVar("sparring_outer_deadline", default=math.inf)
 
 
 def config_field(key: str) -> str:
@@ -96,22 +102,28 @@ class Stopwatch:
 class ReplyDeadline:
     """Bound a whole reply (not each read): an agent that dribbles bytes still times out.
 
-    `async with ReplyDeadline(30):` raises `AgentUnreachable` when time is up. A class rather
-    than a generator context manager: it is entered on every turn of every conversation.
+    `async with ReplyDeadline(30):` raises `AgentUnreachable` when time is up. It sets no timer
+    when `OUTER_DEADLINE` comes first. A class rather than a generator context manager: it is
+    entered on every turn of every conversation.
     """
 
     __slots__ = ("_timeout", "seconds")
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self._timeout = asyncio.timeout(seconds)
+        self._timeout: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> None:
-        await self._timeout.__aenter__()
+        when = asyncio.get_running_loop().time() + self.seconds
+        if when < OUTER_DEADLINE.get():
+            self._timeout = asyncio.timeout_at(when)
+            await self._timeout.__aenter__()
 
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
+    async def __aexit__(self, *exc_info: Any) -> None:
+        if self._timeout is None:
+            return
         try:
-            return await self._timeout.__aexit__(*exc_info)
+            await self._timeout.__aexit__(*exc_info)
         except TimeoutError as exc:
             raise AgentUnreachable(f"The agent did not answer within {self.seconds:g} s.") from exc
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import aiohttp
 
+from sparring import fastjson
 from sparring.domain.scenario import AgentSpec, RunContext
 from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
 from sparring.transports.base import AgentReply, Connection, Transport, require_str
@@ -95,6 +96,8 @@ class WebhookTransport(Transport):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
                 headers=self.config.headers,
+                timeout=aiohttp.ClientTimeout(),  # `ReplyDeadline` bounds each whole reply
+                json_serialize=fastjson.dumps,
             )
         return self._session
 
@@ -152,8 +155,8 @@ class WebhookConnection(Connection):
 
     def _read(self, raw: str) -> AgentReply:
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
+            data = fastjson.loads(raw)
+        except fastjson.JSONDecodeError:
             raise AgentMisbehaved(f"The agent's reply is not JSON: {snippet(raw)!r}") from None
         text = dig(data, self.config.response_field)
         if text is _MISSING:
