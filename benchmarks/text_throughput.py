@@ -1,6 +1,7 @@
 """How many text conversations sparring holds per second, against a bare asyncio loop.
 
     python benchmarks/text_throughput.py [--conversations 1000] [--turns 6] [--delay 0.05]
+        [--repeat 3] [--skip llm redis]
 
 An agent server (webhook protocol, replying after `--delay`) runs in its own process. Measured,
 each in the same run:
@@ -10,8 +11,9 @@ each in the same run:
   llm      the same with the LLM caller talking to a fake OpenAI-compatible server (same delay)
   redis    `scripted` through Redis and two `sparring worker` processes (needs redis-server)
 The per-agent cap (`SPARRING_AGENT_CONCURRENCY`, 50 by default) is raised to --conversations, as
-the bare loop holds them all at once. Printed: wall time, conversations/s, ratio to the bare loop, CPU ms per turn (this process),
-peak RSS.
+the bare loop holds them all at once. Each phase runs --repeat rounds of its baseline, then
+sparring (the machines are noisy). Printed: the medians of wall time, conversations/s, ratio to
+the baseline (with the rounds' range), CPU ms per turn (this process), and peak RSS.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import argparse
 import asyncio
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +184,7 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=6)
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--skip", nargs="*", default=[], help="phases to skip: llm redis")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per phase (medians)")
     args = parser.parse_args()
     n, turns = args.conversations, args.turns
     home = tempfile.mkdtemp(prefix="sparring-bench-")
@@ -198,29 +203,47 @@ def main() -> None:
     wait_port(agent_port)
     wait_port(llm_port)
     agent_url = f"http://127.0.0.1:{agent_port}/agent"
+    llm_url = f"http://127.0.0.1:{llm_port}/v1"
     doc = suite(n, turns)
     rows: list[list[str]] = []
 
-    def record(m: Measure, note: str, baseline: Measure | None = None) -> None:
-        base = baseline or bare
-        rows.append([m.label, f"{m.wall:.2f}", f"{n / m.wall:.0f}", f"{base.wall / m.wall:.2f}",
-                     f"{1000 * m.cpu / (n * turns):.2f}", f"{peak_rss_mb():.0f}", note])  # fmt: skip
+    def compare(label: str, baseline: Callable[[], Any], run: Callable[[], Any], note: str) -> None:
+        """`--repeat` rounds of baseline then run; the medians, and the ratios' range."""
+        pairs = []
+        for _ in range(args.repeat):
+            with Measure("") as base:
+                asyncio.run(baseline())
+            with Measure("") as m:
+                result = asyncio.run(run())
+            pairs.append((base, m, check(result, n, turns)))
+        ratios = sorted(b.wall / m.wall for b, m, _ in pairs)
+        checks = {p[2] for p in pairs}
+        status = "ok" if checks == {"ok"} else "; ".join(sorted(checks - {"ok"}))
+        spread = f"ratios {ratios[0]:.2f}–{ratios[-1]:.2f}" if len(ratios) > 1 else ""
+        notes = ("baseline", "; ".join(x for x in (status, note, spread) if x))
+        for which in (0, 1):
+            ratio = 1.0 if which == 0 else statistics.median(ratios)
+            wall = statistics.median(p[which].wall for p in pairs)
+            cpu = statistics.median(p[which].cpu for p in pairs)
+            rows.append([label[which], f"{wall:.2f}", f"{n / wall:.0f}", f"{ratio:.2f}",
+                         f"{1000 * cpu / (n * turns):.2f}", f"{peak_rss_mb():.0f}",
+                         notes[which]])  # fmt: skip
 
-    with Measure("bare aiohttp loop") as bare:
-        asyncio.run(bare_loop(agent_url, n, turns))
-    record(bare, "baseline")
-    with Measure("sparring, scripted caller") as m:
-        result = asyncio.run(sparring_run(agent_url, doc, "scripted", executes=True))
-    record(m, check(result, n, turns))
+    compare(
+        ("bare aiohttp loop", "sparring, scripted caller"),
+        lambda: bare_loop(agent_url, n, turns),
+        lambda: sparring_run(agent_url, doc, "scripted", executes=True),
+        "",
+    )
     if "llm" not in args.skip:
-        with Measure("bare loop, + LLM requests") as bare_llm:
-            asyncio.run(bare_llm_loop(agent_url, f"http://127.0.0.1:{llm_port}/v1", n, turns))
-        record(bare_llm, "baseline of the llm row (2 requests per turn)")
-        os.environ.update(SPARRING_LLM_BASE_URL=f"http://127.0.0.1:{llm_port}/v1",
-                          SPARRING_LLM_MODEL="fake", SPARRING_LLM_API_KEY="x")  # fmt: skip
-        with Measure("sparring, llm caller") as m:
-            result = asyncio.run(sparring_run(agent_url, doc, "llm", executes=True))
-        record(m, check(result, n, turns) + " (ratio to the bare LLM loop)", bare_llm)
+        os.environ.update(SPARRING_LLM_BASE_URL=llm_url, SPARRING_LLM_MODEL="fake",
+                          SPARRING_LLM_API_KEY="x")  # fmt: skip
+        compare(
+            ("bare loop, + LLM requests", "sparring, llm caller"),
+            lambda: bare_llm_loop(agent_url, llm_url, n, turns),
+            lambda: sparring_run(agent_url, doc, "llm", executes=True),
+            "2 requests per turn",
+        )
         for key in ("SPARRING_LLM_BASE_URL", "SPARRING_LLM_MODEL", "SPARRING_LLM_API_KEY"):
             os.environ.pop(key)
     redis = shutil.which("redis-server")
@@ -233,9 +256,12 @@ def main() -> None:
         workers = start_workers(env, 2)
         time.sleep(3)  # workers connect
         os.environ["SPARRING_BROKER_URL"] = env["SPARRING_BROKER_URL"]
-        with Measure("sparring, redis + 2 workers") as m:
-            result = asyncio.run(sparring_run(agent_url, doc, "scripted", executes=False))
-        record(m, check(result, n, turns) + " (CPU: launcher only)")
+        compare(
+            ("bare aiohttp loop", "sparring, redis + 2 workers"),
+            lambda: bare_loop(agent_url, n, turns),
+            lambda: sparring_run(agent_url, doc, "scripted", executes=False),
+            "CPU: launcher only",
+        )
         for w in workers:
             w.terminate()
         server.terminate()

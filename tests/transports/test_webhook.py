@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from sparring.domain.scenario import RunContext
+from sparring.domain.scenario import RunContext, ScenarioSpec
+from sparring.domain.status import EndReason
 from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
+from sparring.simulation.callers.scripted import ScriptedCaller
+from sparring.simulation.conversation import converse
 from sparring.testing.fake_agents import FakeWebhookAgent
 from sparring.testing.fake_openai import FakeCompletion, FakeOpenAIServer
 from sparring.transports import Transport
@@ -194,3 +198,31 @@ def test_config_errors_name_the_field(bad: dict[str, Any], field: str) -> None:
     with pytest.raises(BadInput) as caught:
         WebhookTransport.validate_config(bad)
     assert caught.value.field == f"provider.credentials.config.{field}"
+
+
+@pytest.mark.parametrize(
+    ("reply_timeout", "silence_timeout", "end_reason"),
+    [(0.2, 5.0, EndReason.INFRASTRUCTURE), (5.0, 0.2, EndReason.AGENT_SILENT)],
+    ids=["agent-timeout-first", "silence-timeout-first"],
+)
+async def test_the_nearer_of_reply_and_silence_timeouts_ends_the_call(
+    make_transport: MakeTransport,
+    reply_timeout: float,
+    silence_timeout: float,
+    end_reason: EndReason,
+) -> None:
+    scenario = ScenarioSpec(name="slow", first_message="Hello?")
+    async with FakeWebhookAgent(delay=2.0) as agent:
+        transport = make_transport("webhook", {"url": agent.url, "timeout_seconds": reply_timeout})
+        started = time.monotonic()
+        transcript = await converse(
+            transport,
+            ScriptedCaller(scenario),
+            scenario,
+            RunContext(),
+            silence_timeout=silence_timeout,
+        )
+    assert transcript.end_reason is end_reason
+    assert time.monotonic() - started < 1.5
+    if end_reason is EndReason.INFRASTRUCTURE:
+        assert transcript.error == "The agent did not answer within 0.2 s."
