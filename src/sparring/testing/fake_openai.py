@@ -34,6 +34,7 @@ class FakeCompletion:
     status: int = 200
     raw_body: str | None = None
     finish_reason: str = "stop"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 Responder = Callable[[dict[str, Any]], "FakeCompletion | Awaitable[FakeCompletion]"]
@@ -97,12 +98,16 @@ class FakeOpenAIServer:
                 await asyncio.sleep(reply.delay)
             if reply.raw_body is not None:
                 return web.Response(
-                    text=reply.raw_body, status=reply.status, content_type="application/json"
+                    text=reply.raw_body,
+                    status=reply.status,
+                    content_type="application/json",
+                    headers=reply.headers,
                 )
             if reply.status != 200:
                 return web.json_response(
                     {"error": {"message": "fake failure", "type": "server_error"}},
                     status=reply.status,
+                    headers=reply.headers,
                 )
             if body.get("stream"):
                 return await self._stream(request, reply)
