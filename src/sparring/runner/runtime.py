@@ -76,6 +76,7 @@ class Runtime:
         self.dirty_results: set[int] = set()
         self._lanes: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
         self.runs_started = 0
 
     # ---- life cycle ----------------------------------------------------------------------
@@ -83,15 +84,13 @@ class Runtime:
     async def start(self) -> Runtime:
         await self.broker.startup()
         self.writer.start()
+        self._stopping.clear()
         self._loops = [asyncio.create_task(self._watch()), asyncio.create_task(self._sweep())]
         return self
 
     async def stop(self) -> None:
-        for task in self._loops:
-            task.cancel()
-        for task in self._loops:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self._stopping.set()  # the loops end between two rounds, never inside a transaction
+        await asyncio.gather(*self._loops)
         for live in self.live.values():
             live.cancel.set()
         if self._lanes:
@@ -167,8 +166,7 @@ class Runtime:
         """Renew leases of live runs and stop the ones cancelled through the API."""
         interval = min(0.5, self.cfg.run_lease_seconds / 3)
         beats = 0
-        while True:
-            await asyncio.sleep(interval)
+        while await self._pause(interval):
             try:
                 await self._refresh_results()
                 ids = list(self.live)
@@ -195,4 +193,11 @@ class Runtime:
                     await self.enqueue_lanes(result_id, 1)
             except Exception:
                 log.exception("sweep failed")
-            await asyncio.sleep(max(1.0, self.cfg.run_lease_seconds / 2))
+            if not await self._pause(max(1.0, self.cfg.run_lease_seconds / 2)):
+                return
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds`; False as soon as the runtime stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        return not self._stopping.is_set()
