@@ -1,14 +1,15 @@
-"""aiohttp against httpx as the one shared HTTP client of many concurrent conversations.
+"""aiohttp, httpx and the openai SDK as the one shared client of many concurrent conversations.
 
-    python benchmarks/http_clients.py
+    python benchmarks/http_clients.py [--rounds 1]
 
-A local aiohttp server, in its own process so that its CPU is not counted, answers every POST
-after 50 ms. 200 conversations run at once, each sending 12 requests one after another (a
-webhook agent's turns), once through one shared `aiohttp.ClientSession` and once through one
-shared `httpx.AsyncClient`, with pool limits above 200 so neither waits for a connection. After
-a short warm-up each client runs `--rounds` rounds (default 1; httpx takes ~30 s per round),
-alternating, and the median round is reported: wall time, requests per second, and CPU
-milliseconds per request in this (the client's) process, then the ratios.
+A local OpenAI-compatible server, in its own process so that its CPU is not counted, answers
+every chat completion after 50 ms. 200 conversations run at once, each sending 12 requests one
+after another, through one shared client each time: an `aiohttp.ClientSession`, an
+`httpx.AsyncClient`, and the openai SDK's `AsyncOpenAI` on its aiohttp backend
+(`chat.completions.create`), with pool limits above 200 so none waits for a connection. After a
+short warm-up each client runs `--rounds` rounds (httpx takes ~30 s per round), alternating, and
+the median round is reported: wall time, requests per second, and CPU milliseconds per request in
+this (the client's) process, then the ratios to aiohttp.
 """
 
 from __future__ import annotations
@@ -22,17 +23,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from multiprocessing.queues import Queue
+from typing import Any
 
 import aiohttp
 import httpx
 from aiohttp import web
+from openai import AsyncOpenAI, DefaultAioHttpClient
 
 CONVERSATIONS = 200
 TURNS = 12
 REPLY_DELAY = 0.05
 POOL = 1000  # well above CONVERSATIONS: the pool never queues
 
-Post = Callable[[str, dict[str, str]], Awaitable[str]]
+Post = Callable[[str, dict[str, Any]], Awaitable[str]]
 
 
 def serve(ports: Queue[int]) -> None:
@@ -41,11 +44,16 @@ def serve(ports: Queue[int]) -> None:
     async def reply(request: web.Request) -> web.Response:
         body = await request.json()
         await asyncio.sleep(REPLY_DELAY)
-        return web.json_response({"reply": f"You said: {body['message']}"})
+        said = body["messages"][-1]["content"]
+        message = {"role": "assistant", "content": f"You said: {said}"}
+        return web.json_response({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        })  # fmt: skip
 
     async def main() -> None:
         app = web.Application()
-        app.router.add_post("/agent", reply)
+        app.router.add_post("/v1/chat/completions", reply)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
@@ -81,8 +89,9 @@ async def conversations(url: str, post: Post, count: int = CONVERSATIONS) -> Rou
 
     async def one(n: int) -> None:
         for turn in range(TURNS):
-            text = await post(url, {"message": f"{n}-{turn}", "session_id": str(n)})
-            assert text.startswith("{"), text
+            messages = [{"role": "user", "content": f"{n}-{turn}"}]
+            text = await post(url, {"model": "m", "messages": messages})
+            assert "You said" in text, text
 
     wall, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(one(n) for n in range(count)))
@@ -93,7 +102,7 @@ async def with_aiohttp(url: str, rounds: int, count: int = CONVERSATIONS) -> lis
     connector = aiohttp.TCPConnector(limit=POOL, limit_per_host=POOL)
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def post(target: str, body: dict[str, str]) -> str:
+        async def post(target: str, body: dict[str, Any]) -> str:
             async with session.post(target, json=body) as response:
                 response.raise_for_status()
                 return await response.text()
@@ -105,12 +114,29 @@ async def with_httpx(url: str, rounds: int, count: int = CONVERSATIONS) -> list[
     limits = httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
 
-        async def post(target: str, body: dict[str, str]) -> str:
+        async def post(target: str, body: dict[str, Any]) -> str:
             response = await client.post(target, json=body)
             response.raise_for_status()
             return response.text
 
         return [await conversations(url, post, count) for _ in range(rounds)]
+
+
+async def with_openai_sdk(url: str, rounds: int, count: int = CONVERSATIONS) -> list[Round]:
+    base_url = url.removesuffix("/chat/completions")
+    http = DefaultAioHttpClient(
+        limits=httpx.Limits(max_connections=POOL, max_keepalive_connections=POOL)
+    )
+    async with AsyncOpenAI(base_url=base_url, api_key="x", http_client=http) as client:
+
+        async def post(_target: str, body: dict[str, Any]) -> str:
+            completion = await client.chat.completions.create(**body)
+            return completion.choices[0].message.content or ""
+
+        return [await conversations(url, post, count) for _ in range(rounds)]
+
+
+CLIENTS = {"aiohttp": with_aiohttp, "httpx": with_httpx, "openai SDK": with_openai_sdk}
 
 
 def median(rounds: list[Round]) -> Round:
@@ -119,12 +145,12 @@ def median(rounds: list[Round]) -> Round:
 
 
 async def measure(url: str, rounds: int) -> dict[str, Round]:
-    results: dict[str, list[Round]] = {"aiohttp": [], "httpx": []}
-    await with_aiohttp(url, 1, count=20)  # warm up imports, both clients and the server
-    await with_httpx(url, 1, count=20)
-    for _ in range(rounds):  # alternate, so a noisy moment hurts both alike
-        results["aiohttp"] += await with_aiohttp(url, 1)
-        results["httpx"] += await with_httpx(url, 1)
+    results: dict[str, list[Round]] = {name: [] for name in CLIENTS}
+    for run in CLIENTS.values():  # warm up imports, every client and the server
+        await run(url, 1, 20)
+    for _ in range(rounds):  # alternate, so a noisy moment hurts all alike
+        for name, run in CLIENTS.items():
+            results[name] += await run(url, 1)
     return {name: median(rounds) for name, rounds in results.items()}
 
 
@@ -133,17 +159,18 @@ def report(results: dict[str, Round], rounds: int) -> None:
         f"{CONVERSATIONS} conversations x {TURNS} sequential requests, "
         f"server replies after {REPLY_DELAY * 1000:.0f} ms; median of {rounds} round(s)"
     )
-    print(
-        f"python {sys.version.split()[0]}, aiohttp {version('aiohttp')}, httpx {version('httpx')}"
-    )
-    print(f"{'client':<10}{'wall s':>10}{'req/s':>10}{'CPU ms/req':>12}")
+    versions = ", ".join(f"{p} {version(p)}" for p in ("aiohttp", "httpx", "openai"))
+    print(f"python {sys.version.split()[0]}, {versions}")
+    print(f"{'client':<12}{'wall s':>10}{'req/s':>10}{'CPU ms/req':>12}")
     for name, r in results.items():
-        print(f"{name:<10}{r.wall_s:>10.2f}{r.per_second:>10.0f}{r.cpu_ms_per_request:>12.3f}")
-    a, h = results["aiohttp"], results["httpx"]
-    print(
-        f"httpx / aiohttp: wall x{h.wall_s / a.wall_s:.2f}, "
-        f"CPU per request x{h.cpu_ms_per_request / a.cpu_ms_per_request:.2f}"
-    )
+        print(f"{name:<12}{r.wall_s:>10.2f}{r.per_second:>10.0f}{r.cpu_ms_per_request:>12.3f}")
+    base = results["aiohttp"]
+    for name, r in results.items():
+        if name != "aiohttp":
+            print(
+                f"{name} / aiohttp: wall x{r.wall_s / base.wall_s:.2f}, "
+                f"CPU per request x{r.cpu_ms_per_request / base.cpu_ms_per_request:.2f}"
+            )
     print(f"ideal wall time (no overhead): {TURNS * REPLY_DELAY:.2f} s")
 
 
@@ -156,7 +183,7 @@ def main() -> None:
     server = context.Process(target=serve, args=(ports,), daemon=True)
     server.start()
     try:
-        url = f"http://127.0.0.1:{ports.get(timeout=30)}/agent"
+        url = f"http://127.0.0.1:{ports.get(timeout=30)}/v1/chat/completions"
         results = asyncio.run(measure(url, rounds))
     finally:
         server.terminate()

@@ -1,4 +1,4 @@
-"""A thin layer over the openai SDK for the LLM caller and the LLM judge."""
+"""Chat completions from any OpenAI-compatible endpoint, for the LLM caller and the LLM judge."""
 
 from sparring.llm.client import LLMClient, LLMReply, LLMToolCall
 
