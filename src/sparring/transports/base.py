@@ -44,6 +44,26 @@ class Connection(ABC):
         """End the conversation (the caller hangs up); free resources."""
 
 
+class HistoryConnection(Connection):
+    """A conversation kept as OpenAI-style messages, the whole history sent on every turn."""
+
+    agent: AgentSpec
+    messages: list[dict[str, Any]]
+
+    async def start(self) -> AgentReply | None:
+        if self.agent.agent_speaks_first is not True:
+            return None
+        return await self._reply()
+
+    async def send(self, text: str) -> AgentReply:
+        self.messages.append({"role": "user", "content": text})
+        return await self._reply()
+
+    @abstractmethod
+    async def _reply(self) -> AgentReply:
+        """The agent's answer to `messages` (which it appends to them)."""
+
+
 class Transport(ABC):
     """A way of reaching agents of one `provider.type`."""
 

@@ -21,7 +21,13 @@ from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from sparring.domain.scenario import AgentSpec, RunContext
 from sparring.domain.transcript import ToolCall
 from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
-from sparring.transports.base import AgentReply, Connection, Transport, require_str
+from sparring.transports.base import (
+    AgentReply,
+    Connection,
+    HistoryConnection,
+    Transport,
+    require_str,
+)
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
     ReplyDeadline,
@@ -139,24 +145,16 @@ class _Completion:
     first_token_ms: float | None = None
 
 
-class OpenAIChatConnection(Connection):
+class OpenAIChatConnection(HistoryConnection):
     """One conversation: the message history and the turn loop with tool rounds."""
 
     def __init__(self, transport: OpenAIChatTransport) -> None:
         self.transport = transport
+        self.agent = transport.agent
         self.config = transport.config
         self.messages: list[dict[str, Any]] = []
         if self.config.system_prompt:
             self.messages.append({"role": "system", "content": self.config.system_prompt})
-
-    async def start(self) -> AgentReply | None:
-        if self.transport.agent.agent_speaks_first is not True:
-            return None
-        return await self._reply()
-
-    async def send(self, text: str) -> AgentReply:
-        self.messages.append({"role": "user", "content": text})
-        return await self._reply()
 
     async def _reply(self) -> AgentReply:
         """Ask until the agent says something without calling tools (or ends, or rounds run out)."""

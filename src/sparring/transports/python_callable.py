@@ -26,7 +26,13 @@ from typing import Any, ClassVar
 from sparring.domain.scenario import AgentSpec, RunContext
 from sparring.domain.transcript import ToolCall
 from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
-from sparring.transports.base import AgentReply, Connection, Transport, require_str
+from sparring.transports.base import (
+    AgentReply,
+    Connection,
+    HistoryConnection,
+    Transport,
+    require_str,
+)
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
     ReplyDeadline,
@@ -98,11 +104,12 @@ class PythonCallableTransport(Transport):
         return PythonCallableConnection(self, context)
 
 
-class PythonCallableConnection(Connection):
+class PythonCallableConnection(HistoryConnection):
     """One conversation: the message history, one call per turn."""
 
     def __init__(self, transport: PythonCallableTransport, context: RunContext) -> None:
         self.transport = transport
+        self.agent = transport.agent
         self.messages: list[dict[str, str]] = []
         self.context: dict[str, Any] = {
             "run_id": context.run_id,
@@ -110,15 +117,6 @@ class PythonCallableConnection(Connection):
             "scenario_id": context.scenario_id,
             "variables": dict(context.agent_variables),
         }
-
-    async def start(self) -> AgentReply | None:
-        if self.transport.agent.agent_speaks_first is not True:
-            return None
-        return await self._reply()
-
-    async def send(self, text: str) -> AgentReply:
-        self.messages.append({"role": "user", "content": text})
-        return await self._reply()
 
     async def _reply(self) -> AgentReply:
         clock = Stopwatch()
