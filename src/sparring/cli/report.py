@@ -85,9 +85,10 @@ def show_summary(console: Console, result: dict[str, Any]) -> None:
     console.print(f"[bold]{escape(result['agent_name'])}[/bold]")
     issues = (result.get("failed_reasons") or {}).get("issues") or []
     for issue in issues[:5]:
+        count = issue["affected_count"]
         console.print(
             f"  [red]#{issue['rank']}[/red] {escape(issue['description'])} "
-            f"[dim]({issue['affected_count']} runs)[/dim]"
+            f"[dim]({count} run{'' if count == 1 else 's'})[/dim]"
         )
     console.print("  " + escape(summary_line(result)), highlight=False)
 
