@@ -278,7 +278,8 @@ async def store_result(
     )
     session.add(result)
     await session.flush()
-    plans: dict[int, dict[str, Any]] = {}  # the runs of one frequency share one plan
+    shared = {id(p.plan): p.plan for p in planned}  # the runs of a frequency share one plan
+    plans = {key: plan.to_json() for key, plan in shared.items()}
     rows = [
         {
             "result_id": result.id,
@@ -289,7 +290,7 @@ async def store_result(
             "scenario_name": p.plan.scenario.name,
             "personality_name": p.plan.scenario.personality.name,
             "status": Status.IN_QUEUE.value,
-            "plan": plans.get(id(p.plan)) or plans.setdefault(id(p.plan), p.plan.to_json()),
+            "plan": plans[id(p.plan)],
             "tags": list(p.plan.scenario.tags),
             "frequency_index": p.frequency_index,
         }

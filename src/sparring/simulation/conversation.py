@@ -88,7 +88,7 @@ class _Session:
         self.agent_turns = 0
 
     async def _caller_move(self) -> CallerMove:
-        if self.caller.instant:  # no I/O: not worth a task and a race against the limits
+        if self.caller.instant:  # no I/O: nothing to bound by the limits
             self.limits.check()
             return await self.caller.next_move(self.transcript)
         return await self.limits.caller(self.caller.next_move(self.transcript))
