@@ -37,6 +37,7 @@ def test_no_operation_answers_5xx_or_breaks_its_schema(served: Any) -> None:
     done = subprocess.run(
         command, cwd=home, capture_output=True, text=True, timeout=600, env=process_env("", home)
     )
+    print(done.stdout, done.stderr)  # whole, in pytest's "Captured stdout" of a failure
     report = done.stdout[-12000:] + done.stderr[-3000:]
     assert done.returncode == 0, report
     generated = re.search(r"(\d+) generated, (\d+) passed", report)

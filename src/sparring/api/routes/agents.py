@@ -93,7 +93,7 @@ async def _apply(
     partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
-    fields = body.model_dump(exclude_unset=partial, exclude={"provider", "project"})
+    fields = body.declared(exclude_unset=partial, exclude={"provider", "project"})
     extras = body.extras()
     if "telephony" in fields:
         extras["telephony"] = fields.pop("telephony")

@@ -74,7 +74,7 @@ async def _apply(
     partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
-    fields = body.model_dump(exclude_unset=partial, exclude={"project"}, exclude_none=partial)
+    fields = body.declared(exclude_unset=partial, exclude={"project"}, exclude_none=partial)
     if "agents" in fields:
         await catalog.agents.check_refs(session, principal, fields["agents"], "agents")
     if "eval_type" in fields:

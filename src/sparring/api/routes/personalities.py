@@ -39,7 +39,7 @@ async def _apply(
     partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
-    fields = body.model_dump(exclude_unset=partial, exclude={"project"}, exclude_none=partial)
+    fields = body.declared(exclude_unset=partial, exclude={"project"}, exclude_none=partial)
     for key in ("name", "prompt", "language"):
         if key in fields:
             setattr(row, key, fields[key])

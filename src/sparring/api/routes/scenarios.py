@@ -51,7 +51,7 @@ async def _apply(
     partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
-    fields = body.model_dump(exclude_unset=partial, exclude={"project"}, mode="json")
+    fields = body.declared(exclude_unset=partial, exclude={"project"}, mode="json")
     await catalog.agents.check_ref(session, principal, fields.get("agent"), "agent")
     await catalog.personalities.check_ref(
         session, principal, fields.get("personality"), "personality"

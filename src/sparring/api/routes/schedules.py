@@ -64,7 +64,7 @@ async def _apply(
     body: ScheduleIn | SchedulePatch,
     partial: bool,
 ) -> None:
-    fields = body.model_dump(exclude_unset=partial, exclude_none=partial)
+    fields = body.declared(exclude_unset=partial, exclude_none=partial)
     if "agent" in fields:
         await catalog.agents.check_ref(session, principal, fields["agent"], "agent")
         row.agent_id = fields["agent"]

@@ -41,7 +41,7 @@ async def _apply(
     partial: bool,
 ) -> None:
     catalog.check_project(principal, body.project)
-    fields = body.model_dump(exclude_unset=partial, exclude={"project"})
+    fields = body.declared(exclude_unset=partial, exclude={"project"})
     if "agent" in fields:
         await catalog.agents.check_ref(session, principal, fields["agent"], "agent")
         row.agent_id = fields["agent"]

@@ -136,6 +136,11 @@ class RequestModel(BaseModel):
         """Fields the model does not declare (stored as they came)."""
         return dict(self.model_extra or {})
 
+    def declared(self, **options: Any) -> dict[str, Any]:
+        """`model_dump(**options)` of the declared fields only: the kept unknown ones (which
+        may be named like anything, `__dict__` included) never reach a row's attributes."""
+        return self.model_dump(include=set(type(self).model_fields), **options)
+
 
 def passthrough(extra: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     """Stored unknown fields, minus any that would shadow a field `model` declares.
