@@ -13,6 +13,7 @@ import httpx
 import uvicorn
 
 from sparring.api.app import create_app
+from sparring.api.middleware import MAX_REQUEST_HEAD_BYTES
 from sparring.config import Settings
 from sparring.services.keys import create_key
 from sparring.storage.db import Database
@@ -43,7 +44,13 @@ async def serve_api(database: Database, settings: Settings) -> AsyncIterator[Liv
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="on",
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,  # as `sparring serve`
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         await asyncio.sleep(0.01)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 
 
@@ -44,3 +45,13 @@ async def test_unknown_fields_named_like_internals_are_kept_as_data(
     assert again.json()["name"] == body["name"]
     if "test-profiles" not in path and "cron-jobs" not in path:  # these two keep no extras
         assert again.json()["_sa_instance_state"] == 1
+
+
+@pytest.mark.parametrize("size", [70_000, 250_000])
+async def test_an_over_long_url_is_refused_with_414(live_api, size: int) -> None:
+    url = f"{live_api.url}/test_framework/v1/runs/bulk?run_ids={'1' * size}"
+    headers = {"X-CEKURA-API-KEY": live_api.key}
+    async with aiohttp.ClientSession(headers=headers) as http, http.get(url) as response:
+        status, body = response.status, await response.json()  # (httpx refuses such URLs)
+    assert status == 414
+    assert body == {"detail": "The URL is longer than 65536 bytes."}

@@ -1,5 +1,5 @@
-"""ASGI middleware: body size limit (413), NUL characters in query strings (400), and an empty
-JSON body read as `{}` (as Django REST Framework reads it)."""
+"""ASGI middleware: URL length limit (414), body size limit (413), NUL characters in query
+strings (400), and an empty JSON body read as `{}` (as Django REST Framework reads it)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,15 @@ class _TooLarge(Exception):
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MAX_URL_BYTES = 64 * 1024  # far beyond any real request of this API
+# What the HTTP server reads of a request's line and headers before refusing it: well above
+# MAX_URL_BYTES, so an over-long URL gets the 414 below instead of a dropped connection.
+MAX_REQUEST_HEAD_BYTES = 1024 * 1024
 
 
 class RequestGuard:
-    """Refuses bodies over `max_body` bytes (413) and query values with NUL characters (400).
+    """Refuses URLs over `MAX_URL_BYTES` (414), bodies over `max_body` bytes (413) and query
+    values with NUL characters (400).
 
     An empty POST/PUT/PATCH JSON body reaches the app as `{}`, so a create without
     data answers which fields are required, and an empty PATCH changes nothing.
@@ -32,7 +37,11 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        bad = _nul_query_field(scope.get("query_string", b""))
+        query = scope.get("query_string", b"")
+        if len(scope.get("raw_path") or b"") + len(query) > MAX_URL_BYTES:
+            await _reply(send, 414, {"detail": f"The URL is longer than {MAX_URL_BYTES} bytes."})
+            return
+        bad = _nul_query_field(query)
         if bad is not None:
             await _reply(send, 400, {bad: ["Null characters are not allowed."]})
             return

@@ -15,6 +15,7 @@ def serve(
     import uvicorn
 
     from sparring.api.app import create_app
+    from sparring.api.middleware import MAX_REQUEST_HEAD_BYTES
     from sparring.config import settings
     from sparring.runner.runtime import settle_heap
     from sparring.storage.migrate import upgrade_database
@@ -22,4 +23,11 @@ def serve(
     upgrade_database(settings().effective_database_url)
     app = create_app()
     settle_heap()
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+    )
