@@ -76,3 +76,9 @@ class LLMError(SparringError):
 
 class EvaluationError(SparringError):
     """A metric could not be computed for a run."""
+
+
+def snippet(text: str, limit: int = 200) -> str:
+    """The start of a reply body, on one line, for error messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

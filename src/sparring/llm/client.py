@@ -19,7 +19,7 @@ import aiohttp
 
 from sparring import fastjson
 from sparring.config import LLMSettings
-from sparring.errors import LLMError
+from sparring.errors import LLMError, snippet
 
 MAX_RETRIES = 1
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
@@ -141,7 +141,9 @@ def _read_reply(raw: bytes) -> LLMReply:
         text = message.get("content") or ""
         model = data.get("model") or ""
     except (ValueError, LookupError, TypeError, AttributeError):
-        raise LLMError(f"LLM reply was not a chat completion: {_snippet(raw)}") from None
+        raise LLMError(
+            f"LLM reply was not a chat completion: {snippet(raw.decode('utf-8', 'replace'))}"
+        ) from None
     if not isinstance(text, str):
         raise LLMError("LLM reply content was not text.")
     return LLMReply(text=text, tool_calls=calls, model=str(model))
@@ -166,7 +168,7 @@ def _error_message(raw: bytes) -> str:
             return message.strip()
     except (ValueError, AttributeError):
         pass
-    return _snippet(raw)
+    return snippet(raw.decode("utf-8", "replace"))
 
 
 def _retry_wait(header: str | None) -> float:
@@ -174,8 +176,3 @@ def _retry_wait(header: str | None) -> float:
         return min(MAX_RETRY_WAIT, max(0.0, float(header))) if header else RETRY_WAIT
     except ValueError:
         return RETRY_WAIT
-
-
-def _snippet(raw: bytes, limit: int = 200) -> str:
-    text = " ".join(raw.decode("utf-8", "replace").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
-from sparring.errors import AgentError, AgentMisbehaved, AgentUnreachable, BadInput
+from sparring.errors import AgentError, AgentMisbehaved, AgentUnreachable, BadInput, snippet
 
 CONFIG_PREFIX = "provider.credentials.config"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -148,12 +148,6 @@ def root_cause(exc: BaseException) -> str:
     while inner.__cause__ is not None:
         inner = inner.__cause__
     return str(inner) or type(inner).__name__
-
-
-def snippet(text: str, limit: int = 200) -> str:
-    """The start of a reply body, for error messages."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def parse_arguments(raw: object) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import aiohttp
 
 from sparring import fastjson
 from sparring.domain.scenario import AgentSpec, RunContext
-from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput
+from sparring.errors import AgentMisbehaved, AgentUnreachable, BadInput, snippet
 from sparring.transports.base import AgentReply, Connection, Transport, require_str
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -29,7 +29,6 @@ from sparring.transports.common import (
     http_status_error,
     optional_str,
     positive_number,
-    snippet,
     string_map,
     url,
 )

@@ -33,7 +33,7 @@ from websockets.exceptions import (
 
 from sparring.domain.scenario import AgentSpec, RunContext
 from sparring.domain.transcript import ToolCall
-from sparring.errors import AgentMisbehaved, AgentUnreachable
+from sparring.errors import AgentMisbehaved, AgentUnreachable, snippet
 from sparring.transports.base import AgentReply, Connection, Transport
 from sparring.transports.common import (
     DEFAULT_TIMEOUT_SECONDS,
@@ -43,7 +43,6 @@ from sparring.transports.common import (
     optional_str,
     parse_arguments,
     positive_number,
-    snippet,
     string_map,
     url,
 )
